@@ -1,0 +1,122 @@
+"""Settings from environment variables (``INTERP_…``) and an optional TOML file.
+
+Precedence: environment, then the file named by ``INTERP_CONFIG`` (or ``--config``),
+then the defaults below, which suit one machine serving http://localhost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "interp"
+
+
+def _default_models_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "interp" / "models"
+
+
+class ConfigError(ValueError):
+    """A setting has a value interp cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Where the SQLite database, the secret key and uploads live.
+    data_dir: Path = field(default_factory=_default_data_dir)
+    # Where installed speech and translation models live (outside the repository).
+    models_dir: Path = field(default_factory=_default_models_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # The address people reach the service on; links and QR codes use it.
+    public_url: str = ""
+    # Empty means SQLite under data_dir; e.g. postgresql+asyncpg://user@host/db for production.
+    database_url: str = ""
+    # Empty means the in-process hub (one node); redis://host:6379/0 for several nodes.
+    redis_url: str = ""
+    # Empty means a key generated once and kept in data_dir/secret_key.
+    secret_key: str = ""
+    # JSON list of RTCIceServer dicts handed to browsers; localhost needs none.
+    ice_servers: list[dict[str, Any]] = field(default_factory=list)
+    # Seconds a request waits for a volunteer before machine interpretation is offered.
+    fallback_wait_s: float = 120.0
+    # Seconds a dropped call participant may take to come back before they count as gone.
+    reconnect_grace_s: float = 30.0
+    # Lifetime of invite links and resident links, in hours.
+    invite_ttl_h: float = 72.0
+    # Speech model used for live captions (a name from models/manifest.toml).
+    asr_model: str = "whisper-base"
+    # Parallel recognition workers sharing one model.
+    asr_workers: int = 2
+    log_level: str = "info"
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'interp.db'}"
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.effective_public_url.startswith("https://")
+
+
+def _coerce(name: str, hint: Any, raw: Any) -> Any:
+    try:
+        if hint is Path:
+            return Path(str(raw)).expanduser()
+        if hint is int:
+            return int(raw)
+        if hint is float:
+            return float(raw)
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if str(hint).startswith("list"):
+            value = json.loads(raw) if isinstance(raw, str) else raw
+            if not isinstance(value, list):
+                raise ValueError("expected a JSON list")
+            return value
+        return str(raw)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"setting {name!r} has an invalid value {raw!r}: {exc}") from exc
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from the optional TOML file, the environment and explicit overrides."""
+    hints = get_type_hints(Settings)
+    names = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+
+    path = config_file or os.environ.get("INTERP_CONFIG")
+    if path:
+        try:
+            with open(path, "rb") as fh:
+                from_file = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        unknown = set(from_file) - names
+        if unknown:
+            raise ConfigError(f"unknown settings in {path}: {', '.join(sorted(unknown))}")
+        values.update({k: _coerce(k, hints[k], v) for k, v in from_file.items()})
+
+    for name in names:
+        env = os.environ.get(f"INTERP_{name.upper()}")
+        if env is not None:
+            values[name] = _coerce(name, hints[name], env)
+
+    values.update(overrides)
+    return Settings(**values)

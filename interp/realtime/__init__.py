@@ -1,0 +1,1 @@
+"""Real-time transport: the hub that fans messages out, and the WebSocket protocol."""
