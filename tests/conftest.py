@@ -1,12 +1,24 @@
-"""Fixtures shared by every test area: the real Redis the multi-node code is tested against."""
+"""Fixtures shared by every test area: the real Redis and PostgreSQL, and a migrated database."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 import socket
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import asyncpg
 import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from interp.store.database import Database, alembic_config, upgrade_schema
+from interp.store.models import Base
 
 REDIS_URL = os.environ.get("INTERP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -26,3 +38,71 @@ def redis_url() -> str:
     if not reachable(REDIS_URL, 6379):
         pytest.skip(f"Redis is not reachable at {REDIS_URL} (set INTERP_TEST_REDIS_URL)")
     return REDIS_URL
+
+
+POSTGRES_URL = os.environ.get(
+    "INTERP_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this run's own, migrated to head, dropped at the end.
+
+    A fresh database per run keeps parallel runs on one server from colliding.
+    """
+    if not reachable(POSTGRES_URL, 5432):
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} (set INTERP_TEST_POSTGRES_URL)")
+    server = make_url(POSTGRES_URL)
+    name = f"interp_test_{os.getpid()}_{secrets.token_hex(4)}"
+    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    # A thread of its own: this fixture may first be requested from inside a running loop.
+    def in_thread(fn: Callable[[], object]) -> None:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(fn).result()
+
+    in_thread(lambda: asyncio.run(admin(f'CREATE DATABASE "{name}"')))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        in_thread(lambda: command.upgrade(alembic_config(url), "head"))
+        yield url
+    finally:
+        in_thread(lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database on each backend: SQLite in a temp file, and PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'interp.db'}"
+        await upgrade_schema(url)
+        db = Database(url)
+    else:
+        db = Database(request.getfixturevalue("postgres_url"))
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        async with db.engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep aiortc peers on 127.0.0.1.
+
+    aioice leaves loopback out when it gathers host candidates, so peers in one
+    process would otherwise connect over whatever other interface the machine has.
+    """
+    import aioice.ice
+
+    monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])

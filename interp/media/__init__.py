@@ -1,0 +1,1 @@
+"""Server-side WebRTC: receiving a speaker's microphone for captions (never recorded)."""
