@@ -52,6 +52,8 @@ class Settings:
     reconnect_grace_s: float = 30.0
     # Lifetime of invite links and resident links, in hours.
     invite_ttl_h: float = 72.0
+    # Hours a resident's request link stays valid (the queue page and, once matched, the call).
+    request_ttl_h: float = 12.0
     # Speech model used for live captions (a name from models/manifest.toml).
     asr_model: str = "whisper-base"
     # Parallel recognition workers sharing one model.

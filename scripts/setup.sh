@@ -22,4 +22,6 @@ extras=""
 
 .venv/bin/interp db upgrade
 .venv/bin/interp models install whisper-base
+# The tests also run the English-only model.
+[ "${1:-}" = "--test" ] && .venv/bin/interp models install whisper-tiny.en
 echo "interp is set up. Start it with: .venv/bin/interp serve"

@@ -14,11 +14,10 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 from alembic import command
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from interp.store.database import Database, alembic_config, upgrade_schema
-from interp.store.models import Base
+from tests.live_server import LiveServer, empty_tables, start_live_server
 
 REDIS_URL = os.environ.get("INTERP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -86,10 +85,9 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         await upgrade_schema(url)
         db = Database(url)
     else:
-        db = Database(request.getfixturevalue("postgres_url"))
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        async with db.engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+        url = request.getfixturevalue("postgres_url")
+        await empty_tables(url)
+        db = Database(url)
     try:
         yield db
     finally:
@@ -106,3 +104,40 @@ def loopback_ice(monkeypatch: pytest.MonkeyPatch) -> None:
     import aioice.ice
 
     monkeypatch.setattr(aioice.ice, "get_host_addresses", lambda use_ipv4, use_ipv6: ["127.0.0.1"])
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """The real app on a free port with an empty data directory (SQLite) of its own.
+
+    Settings can be changed per test: ``@pytest.mark.server_settings(fallback_wait_s=1)``.
+    """
+    marker = request.node.get_closest_marker("server_settings")
+    overrides = marker.kwargs if marker else {}
+    server = start_live_server(tmp_path / "data", **overrides)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def argos_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point HOME and XDG_* at a temporary folder: importing argostranslate makes folders there."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("DATA", "data"), ("CONFIG", "config"), ("CACHE", "cache")):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(home / sub))
+
+
+@pytest.fixture(scope="session")
+def argos_archives(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """Small valid Argos packages for en→es, es→en and en→fr, built once per run."""
+    from tests.translation.argos_package import EN_ES, EN_FR, ES_EN, build_argos_package
+
+    folder = tmp_path_factory.mktemp("argos")
+    return {
+        ("en", "es"): build_argos_package(folder, "en", "es", EN_ES),
+        ("es", "en"): build_argos_package(folder, "es", "en", ES_EN),
+        ("en", "fr"): build_argos_package(folder, "en", "fr", EN_FR),
+    }

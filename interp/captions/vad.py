@@ -1,0 +1,165 @@
+"""Streaming voice activity detection with the Silero model faster-whisper ships.
+
+Splits one stream into utterances. Speech starts when the speech probability rises
+above ``threshold``; it ends after ``end_silence_s`` below ``end_threshold`` (after
+``long_end_silence_s`` once the utterance is ``long_utterance_s`` long). Each
+utterance keeps ``pad_s`` of audio on both sides (the VAD is late on soft onsets and
+trailing consonants) and is cut at its quietest point once it grows past
+``max_utterance_s``, so that a speaker who never pauses still gets final captions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from interp.captions.audio import SAMPLE_RATE
+
+WINDOW = 512  # samples per Silero step (32 ms)
+CONTEXT = 64  # samples of the previous step the model sees
+
+
+@dataclass(frozen=True)
+class VadOptions:
+    threshold: float = 0.25
+    # Speech goes on while the probability stays at or above this.
+    end_threshold: float = 0.1
+    end_silence_s: float = 0.5
+    pad_s: float = 0.2
+    min_speech_s: float = 0.25
+    max_utterance_s: float = 10.0
+    # Past this length a shorter pause ends the utterance: captions of a speaker who
+    # hardly pauses still come in pieces of readable size, without a hard cut.
+    long_utterance_s: float = 6.0
+    long_end_silence_s: float = 0.25
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A span of speech, in samples from the stream start (end exclusive)."""
+
+    start: int
+    end: int
+
+
+class SpeechSegmenter:
+    """Feed levelled audio; get back utterances as they open and close."""
+
+    def __init__(self, options: VadOptions | None = None) -> None:
+        from faster_whisper.vad import get_vad_model
+
+        self.options = options or VadOptions()
+        self._session = get_vad_model().session
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(CONTEXT, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)
+        self._position = 0  # samples consumed by the model
+        self._speech_start: int | None = None
+        self._origin = 0  # where the utterance in progress begins, padding included
+        self._previous_end = 0  # end of the last utterance closed or cut
+        self._last_speech_end = 0  # end of the last window above the threshold
+        self._probabilities: list[float] = []  # per window, for the current utterance
+
+    @property
+    def in_speech(self) -> bool:
+        return self._speech_start is not None
+
+    @property
+    def consumed(self) -> int:
+        """Samples the model has seen; utterances found later start after ``consumed - pad``."""
+        return self._position
+
+    @property
+    def pause(self) -> int:
+        """Samples of silence since the last speech of the utterance in progress."""
+        return 0 if self._speech_start is None else self._position - self._last_speech_end
+
+    @property
+    def end_if_over(self) -> int:
+        """Where the utterance in progress ends if the current pause turns out to end it."""
+        return min(self._position, self._last_speech_end + self._pad)
+
+    @property
+    def speech_start(self) -> int | None:
+        """Start (with padding) of the utterance in progress."""
+        return None if self._speech_start is None else self._origin
+
+    @property
+    def _pad(self) -> int:
+        return int(self.options.pad_s * SAMPLE_RATE)
+
+    def _probabilities_for(self, audio: np.ndarray) -> np.ndarray:
+        windows = audio.reshape(-1, WINDOW)
+        contexts = np.concatenate([self._context[None], windows[:-1, -CONTEXT:]])
+        batch = np.concatenate([contexts, windows], axis=1)
+        out, self._h, self._c = self._session.run(
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
+        self._context = windows[-1, -CONTEXT:].copy()
+        return np.asarray(out).reshape(-1)
+
+    def feed(self, audio: np.ndarray) -> list[Utterance]:
+        """Consume audio; return the utterances that closed within it."""
+        audio = np.concatenate([self._pending, audio])
+        whole = len(audio) - len(audio) % WINDOW
+        self._pending = audio[whole:]
+        if not whole:
+            return []
+        closed: list[Utterance] = []
+        opts = self.options
+        silence = int(opts.end_silence_s * SAMPLE_RATE)
+        short_silence = int(opts.long_end_silence_s * SAMPLE_RATE)
+        long = int(opts.long_utterance_s * SAMPLE_RATE)
+        longest = int(opts.max_utterance_s * SAMPLE_RATE)
+        for p in self._probabilities_for(audio[:whole]):
+            start, end = self._position, self._position + WINDOW
+            self._position = end
+            if self._speech_start is None:
+                if p >= opts.threshold:
+                    self._speech_start = start
+                    # Padding never reaches back into the previous utterance.
+                    self._origin = max(self._previous_end, start - self._pad)
+                    self._last_speech_end = end
+                    self._probabilities = [float(p)]
+                continue
+            self._probabilities.append(float(p))
+            if p >= opts.end_threshold:
+                self._last_speech_end = end
+            needed = short_silence if end - self._speech_start >= long else silence
+            if end - self._last_speech_end >= needed:
+                closed.extend(self._close(self._last_speech_end))
+            elif end - self._speech_start >= longest:
+                closed.extend(self._cut_at_quietest())
+        return closed
+
+    def _close(self, speech_end: int) -> list[Utterance]:
+        assert self._speech_start is not None
+        start = self._origin
+        end = min(self._position, speech_end + self._pad)
+        long_enough = speech_end - self._speech_start >= self.options.min_speech_s * SAMPLE_RATE
+        self._previous_end = end
+        self._speech_start = None
+        self._probabilities = []
+        return [Utterance(start, end)] if long_enough else []
+
+    def _cut_at_quietest(self) -> list[Utterance]:
+        """Close a too-long utterance at its least speech-like window in the last third."""
+        assert self._speech_start is not None
+        probs = np.asarray(self._probabilities)
+        tail = len(probs) // 3
+        quietest = len(probs) - tail + int(np.argmin(probs[-tail:])) if tail else len(probs) - 1
+        cut = self._speech_start + quietest * WINDOW
+        utterance = Utterance(self._origin, cut)
+        self._previous_end = cut
+        self._probabilities = self._probabilities[quietest:]
+        self._speech_start = self._origin = cut
+        self._last_speech_end = max(self._last_speech_end, cut)
+        return [utterance]
+
+    def flush(self) -> list[Utterance]:
+        """End of stream: close the utterance in progress."""
+        if self._speech_start is None:
+            return []
+        return self._close(self._last_speech_end)

@@ -1,0 +1,39 @@
+"""``interp db``: apply and inspect database migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from interp.config import load_settings
+from interp.store.database import Database, head_revision, upgrade_schema
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("db", help="database migrations")
+    sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    sub.add_parser("upgrade", help="apply every pending migration").set_defaults(handler=upgrade)
+    sub.add_parser("current", help="show the schema version").set_defaults(handler=current)
+
+
+def upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    asyncio.run(upgrade_schema(settings.effective_database_url))
+    print(f"Database schema is at {head_revision()} (latest).")
+    return 0
+
+
+async def _current(url: str) -> str | None:
+    db = Database(url)
+    try:
+        return await db.current_revision()
+    finally:
+        await db.close()
+
+
+def current(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    revision = asyncio.run(_current(settings.effective_database_url))
+    head = head_revision()
+    print(f"current: {revision or 'none (run `interp db upgrade`)'}\nlatest:  {head}")
+    return 0 if revision == head else 1

@@ -1,0 +1,297 @@
+"""People with accounts: coordinators, caseworkers and volunteers; invitations and first start."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from interp.domain.errors import InvalidInput, InvalidToken, NotFound
+from interp.domain.passwords import check_new_password, hash_password, verify_password
+from interp.domain.tokens import hash_token, new_id, new_token, utcnow
+from interp.languages import LANGUAGES
+from interp.store.database import Database, rowcount
+from interp.store.models import Invite, User, UserLanguage
+
+ROLES = ("coordinator", "caseworker", "volunteer")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    email: str
+    display_name: str
+    role: str
+    active: bool
+    session_epoch: int
+    available: bool
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    id: str
+    token: str  # shown once, in the link; only its hash is stored
+    role: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    id: str
+    role: str
+    purpose: str  # setup | invite
+
+
+def _account(user: User, languages: list[str]) -> Account:
+    return Account(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        active=user.active,
+        session_epoch=user.session_epoch,
+        available=user.available,
+        languages=tuple(sorted(languages)),
+    )
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput("Enter a valid email address.")
+    return email
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 100:
+        raise InvalidInput("Enter a name of 1 to 100 characters.")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+
+
+def _check_languages(codes: list[str]) -> list[str]:
+    unknown = [code for code in codes if code not in LANGUAGES]
+    if unknown:
+        raise InvalidInput(f"Unknown language codes: {', '.join(unknown)}.")
+    return sorted(set(codes))
+
+
+class Accounts:
+    def __init__(self, db: Database, invite_ttl: timedelta) -> None:
+        self.db = db
+        self.invite_ttl = invite_ttl
+
+    async def _load(self, session: AsyncSession, user: User) -> Account:
+        codes = await session.scalars(
+            select(UserLanguage.language_code).where(UserLanguage.user_id == user.id)
+        )
+        return _account(user, list(codes))
+
+    async def create(
+        self,
+        email: str,
+        display_name: str,
+        role: str,
+        password: str,
+        languages: list[str] | None = None,
+    ) -> Account:
+        _check_role(role)
+        check_new_password(password)
+        codes = _check_languages(languages or [])
+        user = User(
+            id=new_id(),
+            email=_clean_email(email),
+            display_name=_clean_name(display_name),
+            role=role,
+            password_hash=await hash_password(password),
+            active=True,
+            session_epoch=0,
+            available=False,
+            created_at=utcnow(),
+        )
+        try:
+            async with self.db.session() as session:
+                session.add(user)
+                await session.flush()
+                session.add_all(UserLanguage(user_id=user.id, language_code=c) for c in codes)
+        except IntegrityError as exc:
+            raise InvalidInput("An account with this email address already exists.") from exc
+        return _account(user, codes)
+
+    async def get(self, user_id: str) -> Account | None:
+        async with self.db.session() as session:
+            user = await session.get(User, user_id)
+            return None if user is None else await self._load(session, user)
+
+    async def by_email(self, email: str) -> Account | None:
+        async with self.db.session() as session:
+            user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+            return None if user is None else await self._load(session, user)
+
+    async def all(self) -> list[Account]:
+        async with self.db.session() as session:
+            users = list(await session.scalars(select(User).order_by(User.role, User.email)))
+            rows = await session.execute(select(UserLanguage.user_id, UserLanguage.language_code))
+            by_user: dict[str, list[str]] = {}
+            for user_id, code in rows:
+                by_user.setdefault(user_id, []).append(code)
+            return [_account(u, by_user.get(u.id, [])) for u in users]
+
+    async def count(self) -> int:
+        async with self.db.session() as session:
+            return int(await session.scalar(select(func.count()).select_from(User)) or 0)
+
+    async def authenticate(self, email: str, password: str) -> Account | None:
+        """The active account with this email and password, or None (same cost either way)."""
+        async with self.db.session() as session:
+            user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+            if not await verify_password(user.password_hash if user else None, password):
+                return None
+            assert user is not None
+            return await self._load(session, user) if user.active else None
+
+    async def change_password(self, user_id: str, current: str, new: str) -> Account:
+        check_new_password(new)
+        async with self.db.session() as session:
+            user = await session.get(User, user_id)
+            if user is None or not user.active:
+                raise NotFound("No such account.")
+            if not await verify_password(user.password_hash, current):
+                raise InvalidInput("The current password is wrong.")
+            user.password_hash = await hash_password(new)
+            user.session_epoch += 1  # signs out every other session
+            return await self._load(session, user)
+
+    async def set_active(self, user_id: str, active: bool) -> Account:
+        async with self.db.session() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                raise NotFound("No such account.")
+            user.active = active
+            user.session_epoch += 1
+            if not active:
+                user.available = False
+            return await self._load(session, user)
+
+    async def set_languages(self, user_id: str, codes: list[str]) -> Account:
+        codes = _check_languages(codes)
+        async with self.db.session() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                raise NotFound("No such account.")
+            await session.execute(delete(UserLanguage).where(UserLanguage.user_id == user_id))
+            session.add_all(UserLanguage(user_id=user_id, language_code=c) for c in codes)
+            return _account(user, codes)
+
+    async def set_available(self, user_id: str, available: bool) -> None:
+        async with self.db.session() as session:
+            await session.execute(
+                update(User).where(User.id == user_id).values(available=available)
+            )
+
+    # Invitations and the first-start setup link.
+
+    async def _issue(
+        self, role: str, purpose: str, created_by: str | None, email: str | None
+    ) -> IssuedInvite:
+        _check_role(role)
+        token, token_hash = new_token()
+        now = utcnow()
+        invite = Invite(
+            id=new_id(),
+            token_hash=token_hash,
+            role=role,
+            purpose=purpose,
+            email=_clean_email(email) if email else None,
+            created_by=created_by,
+            created_at=now,
+            expires_at=now + self.invite_ttl,
+        )
+        async with self.db.session() as session:
+            if purpose == "setup":
+                # Only the newest setup link works: printing a new one retires the old.
+                await session.execute(
+                    delete(Invite).where(Invite.purpose == "setup", Invite.used_at.is_(None))
+                )
+            session.add(invite)
+        return IssuedInvite(invite.id, token, role, purpose)
+
+    async def setup_invite_if_needed(self) -> IssuedInvite | None:
+        """On a server with no accounts, a one-time link that creates the first coordinator."""
+        if await self.count():
+            return None
+        return await self._issue("coordinator", "setup", None, None)
+
+    async def invite(self, role: str, created_by: str, email: str | None = None) -> IssuedInvite:
+        return await self._issue(role, "invite", created_by, email)
+
+    async def check_invite(self, token: str) -> PendingInvite:
+        async with self.db.session() as session:
+            invite = await session.scalar(
+                select(Invite).where(Invite.token_hash == hash_token(token))
+            )
+        if invite is None or invite.used_at is not None or invite.expires_at <= utcnow():
+            raise InvalidToken("This link is not valid: it may have expired or been used.")
+        return PendingInvite(invite.id, invite.role, invite.purpose)
+
+    async def redeem_invite(
+        self,
+        token: str,
+        email: str,
+        display_name: str,
+        password: str,
+        languages: list[str] | None = None,
+    ) -> Account:
+        """Create the invited account and spend the link, atomically: a link makes one account."""
+        email, display_name = _clean_email(email), _clean_name(display_name)
+        check_new_password(password)
+        codes = _check_languages(languages or [])
+        password_hash = await hash_password(password)
+        now = utcnow()
+        user_id = new_id()
+        try:
+            async with self.db.session() as session:
+                invite = await session.scalar(
+                    select(Invite).where(Invite.token_hash == hash_token(token))
+                )
+                if invite is None or invite.expires_at <= now:
+                    raise InvalidToken("This link is not valid: it may have expired or been used.")
+                if invite.purpose == "setup" and await session.scalar(
+                    select(func.count()).select_from(User)
+                ):
+                    raise InvalidToken("This setup link is no longer needed: accounts exist.")
+                user = User(
+                    id=user_id,
+                    email=email,
+                    display_name=display_name,
+                    role=invite.role,
+                    password_hash=password_hash,
+                    active=True,
+                    session_epoch=0,
+                    available=False,
+                    created_at=now,
+                )
+                session.add(user)
+                await session.flush()
+                spent = await session.execute(
+                    update(Invite)
+                    .where(Invite.id == invite.id, Invite.used_at.is_(None))
+                    .values(used_at=now, used_by=user_id)
+                )
+                if rowcount(spent) != 1:
+                    raise InvalidToken("This link is not valid: it may have expired or been used.")
+                session.add_all(UserLanguage(user_id=user_id, language_code=c) for c in codes)
+        except IntegrityError as exc:
+            raise InvalidInput("An account with this email address already exists.") from exc
+        return _account(user, codes)

@@ -1,0 +1,35 @@
+"""Errors the domain raises; each carries a stable ``code`` that transports pass on to clients."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidToken(DomainError):
+    """A link or room token that is wrong, expired, already used, or made for something else."""
+
+    code = "invalid_token"
+
+
+class NotAllowed(DomainError):
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The thing changed under the caller: e.g. a request another volunteer already accepted."""
+
+    code = "conflict"

@@ -1,0 +1,190 @@
+"""Rooms: who may join a call, who has joined, and when it started and ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from interp.domain.errors import InvalidToken, NotAllowed, NotFound
+from interp.domain.tokens import hash_token, utcnow
+from interp.store.database import Database, rowcount
+from interp.store.models import InterpretationRequest, Room, RoomParticipant
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    room_id: str
+    role: str  # resident | interpreter | caseworker
+    display_name: str
+    language_code: str | None
+    user_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "role": self.role,
+            "name": self.display_name,
+            "language": self.language_code,
+        }
+
+
+@dataclass(frozen=True)
+class RoomInfo:
+    id: str
+    request_id: str | None
+    media: str
+    created_at: datetime
+    started_at: datetime | None
+    closed_at: datetime | None
+    participants: tuple[Participant, ...]
+
+
+def _participant(row: RoomParticipant) -> Participant:
+    return Participant(
+        row.id, row.room_id, row.role, row.display_name, row.language_code, row.user_id
+    )
+
+
+class Rooms:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, room_id: str) -> RoomInfo:
+        async with self.db.session() as session:
+            room = await session.get(Room, room_id)
+            if room is None:
+                raise NotFound("No such room.")
+            rows = await session.scalars(
+                select(RoomParticipant)
+                .where(RoomParticipant.room_id == room_id)
+                .order_by(RoomParticipant.role)
+            )
+            return RoomInfo(
+                room.id,
+                room.request_id,
+                room.media,
+                room.created_at,
+                room.started_at,
+                room.closed_at,
+                tuple(_participant(r) for r in rows),
+            )
+
+    async def participant_by_token(self, token: str) -> Participant:
+        """The participant this token admits, in a room that is still open."""
+        async with self.db.session() as session:
+            row = await session.scalar(
+                select(RoomParticipant)
+                .join(Room, Room.id == RoomParticipant.room_id)
+                .where(RoomParticipant.token_hash == hash_token(token))
+                .where(Room.closed_at.is_(None))
+            )
+        if row is None:
+            raise InvalidToken("This call link is not valid: the call may have ended.")
+        return _participant(row)
+
+    async def participant_for_user(self, room_id: str, user_id: str) -> Participant:
+        async with self.db.session() as session:
+            room = await session.get(Room, room_id)
+            if room is None or room.closed_at is not None:
+                raise NotFound("This call has ended or never existed.")
+            row = await session.scalar(
+                select(RoomParticipant)
+                .where(RoomParticipant.room_id == room_id)
+                .where(RoomParticipant.user_id == user_id)
+            )
+        if row is None:
+            raise NotAllowed("You are not a participant in this call.")
+        return _participant(row)
+
+    async def mark_joined(self, participant_id: str) -> bool:
+        """Record a join; returns True when this join made the call start (everyone arrived)."""
+        now = utcnow()
+        async with self.db.session() as session:
+            row = await session.get(RoomParticipant, participant_id)
+            if row is None:
+                raise NotFound("No such participant.")
+            if row.joined_at is None:
+                row.joined_at = now
+            row.left_at = None
+            await session.flush()
+            waiting = await session.scalar(
+                select(RoomParticipant.id)
+                .where(RoomParticipant.room_id == row.room_id)
+                .where(RoomParticipant.joined_at.is_(None))
+                .limit(1)
+            )
+            if waiting is not None:
+                return False
+            started = await session.execute(
+                update(Room)
+                .where(Room.id == row.room_id, Room.started_at.is_(None))
+                .values(started_at=now)
+            )
+            return rowcount(started) == 1
+
+    async def mark_left(self, participant_id: str) -> bool:
+        """Record a departure; returns True when nobody who joined is still in the room."""
+        async with self.db.session() as session:
+            row = await session.get(RoomParticipant, participant_id)
+            if row is None:
+                raise NotFound("No such participant.")
+            row.left_at = utcnow()
+            await session.flush()
+            staying = await session.scalar(
+                select(RoomParticipant.id)
+                .where(RoomParticipant.room_id == row.room_id)
+                .where(RoomParticipant.joined_at.is_not(None))
+                .where(RoomParticipant.left_at.is_(None))
+                .limit(1)
+            )
+            return staying is None
+
+    async def close(self, room_id: str) -> bool:
+        """End the call and its request; returns False if it had already ended."""
+        now = utcnow()
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(Room)
+                .where(Room.id == room_id, Room.closed_at.is_(None))
+                .values(closed_at=now)
+            )
+            if rowcount(done) != 1:
+                return False
+            await session.execute(
+                update(InterpretationRequest)
+                .where(InterpretationRequest.room_id == room_id)
+                .where(InterpretationRequest.status == "matched")
+                .values(status="closed", closed_at=now)
+            )
+            return True
+
+    async def unstarted_matches(self, older_than: timedelta) -> list[tuple[str, str]]:
+        """(request id, volunteer id) of matches whose interpreter never joined in time."""
+        cutoff = utcnow() - older_than
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(InterpretationRequest.id, InterpretationRequest.volunteer_id)
+                .join(Room, Room.id == InterpretationRequest.room_id)
+                .join(RoomParticipant, RoomParticipant.room_id == Room.id)
+                .where(InterpretationRequest.status == "matched")
+                .where(Room.started_at.is_(None), Room.closed_at.is_(None))
+                .where(Room.created_at <= cutoff)
+                .where(RoomParticipant.role == "interpreter")
+                .where(RoomParticipant.joined_at.is_(None))
+            )
+            return [(rid, vid) for rid, vid in rows if vid is not None]
+
+    async def open_room_for_user(self, user_id: str) -> str | None:
+        """The open room this account takes part in, if any (to bring them back after a reload)."""
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(Room.id)
+                .join(RoomParticipant, RoomParticipant.room_id == Room.id)
+                .where(RoomParticipant.user_id == user_id, Room.closed_at.is_(None))
+                .order_by(Room.created_at.desc())
+                .limit(1)
+            )

@@ -1,0 +1,1 @@
+"""HTTP transport: routes, authentication, pages."""

@@ -1,0 +1,1 @@
+"""Live captions in rooms: each speaker's audio → the caption engine → translation → listeners."""

@@ -1,0 +1,171 @@
+"""Relaying one room's caption events to its listeners, each in the language they read.
+
+Each speaker has their own caption stream, so the speaker label comes free. A final
+segment is translated once per language that someone in the room reads, not once
+per listener, and published on that language's hub channel; a listener's connection
+subscribes to the channel of the language it reads. Partials go out too, as
+tentative text: in the speaker's language at once, and translated at most every
+``partial_translation_interval_s`` per stream so translation keeps up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from interp.captions.engine import CaptionEngine
+from interp.captions.events import CaptionEvent
+from interp.captions.stream import CaptionStream
+from interp.realtime.hub import Hub
+from interp.translation.service import TranslationService
+from interp.translation.translator import Translation
+
+log = logging.getLogger(__name__)
+
+LanguagesWanted = Callable[[], Awaitable[set[str]]]
+
+
+def captions_channel(room_id: str, language: str) -> str:
+    return f"captions:{room_id}:{language}"
+
+
+@dataclass(frozen=True)
+class Speaker:
+    key: str  # unique in the room: one caption stream per speaker
+    name: str
+    role: str  # "resident", "interpreter", "caseworker"
+    language: str | None  # what they speak; None lets the engine detect it
+
+
+@dataclass
+class _SpeakerStream:
+    speaker: Speaker
+    stream: CaptionStream
+    # Block number of each utterance in progress, by its start time.
+    utterances: dict[float, int] = field(default_factory=dict)
+    blocks: int = 0
+    last_partial_translation: float = 0.0
+    task: asyncio.Task[None] | None = None
+
+
+class RoomCaptions:
+    """The caption streams of one room on this node."""
+
+    def __init__(
+        self,
+        room_id: str,
+        engine: CaptionEngine,
+        hub: Hub,
+        languages_wanted: LanguagesWanted,
+        translation: TranslationService | None = None,
+        partial_translation_interval_s: float = 1.5,
+    ) -> None:
+        self.room_id = room_id
+        self.engine = engine
+        self.hub = hub
+        self.languages_wanted = languages_wanted
+        self.translation = translation
+        self.partial_translation_interval_s = partial_translation_interval_s
+        self._speakers: dict[str, _SpeakerStream] = {}
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        return [s.speaker for s in self._speakers.values()]
+
+    def start(self, speaker: Speaker) -> Callable[[np.ndarray], None]:
+        """Open the speaker's caption stream; returns where their audio goes."""
+        if speaker.key in self._speakers:
+            raise ValueError(f"{speaker.key!r} already has captions on")
+        stream = self.engine.open_stream(f"{self.room_id}/{speaker.key}", speaker.language)
+        state = _SpeakerStream(speaker, stream)
+        state.task = asyncio.create_task(self._relay(state), name=f"captions-{speaker.key}")
+        self._speakers[speaker.key] = state
+        return stream.push
+
+    async def stop(self, speaker_key: str) -> None:
+        """Finalise what the speaker said last, deliver it, and close their stream."""
+        state = self._speakers.pop(speaker_key, None)
+        if state is None:
+            return
+        state.stream.close()
+        if state.task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(state.task), 60)
+            except TimeoutError:
+                state.task.cancel()
+
+    async def close(self) -> None:
+        for key in list(self._speakers):
+            await self.stop(key)
+
+    async def _relay(self, state: _SpeakerStream) -> None:
+        async for event in state.stream:
+            try:
+                await self._publish(state, event)
+            except Exception:  # one bad segment must not end the speaker's captions
+                log.exception("could not relay a caption in room %s", self.room_id)
+
+    async def _publish(self, state: _SpeakerStream, event: CaptionEvent) -> None:
+        if not event.text and not event.final:
+            return
+        # One block per utterance: its partials and its final share a number.
+        if event.start_s not in state.utterances:
+            state.utterances[event.start_s] = state.blocks
+            state.blocks += 1
+        block = state.utterances[event.start_s]
+        if event.final:
+            del state.utterances[event.start_s]
+        source = event.language or state.speaker.language or "und"
+        wanted = await self.languages_wanted()
+        targets = {lang for lang in wanted if lang != source}
+
+        base = {
+            "type": "caption",
+            "room": self.room_id,
+            "stream": state.speaker.key,
+            "seq": block,
+            "speaker": {"name": state.speaker.name, "role": state.speaker.role},
+            "start_s": event.start_s,
+            "end_s": event.end_s,
+            "final": event.final,
+            "source_language": source,
+            "lag_s": event.lag_s,
+        }
+        await self.hub.publish(
+            captions_channel(self.room_id, source),
+            {**base, "text": event.text, "stable": event.stable, "language": source,
+             "translated": False, "available": True},
+        )
+        if not targets:
+            return
+        # Empty when a partial falls between translation passes: readers of other
+        # languages then keep the last one they got.
+        translations = await self._translate(state, event, source, targets)
+        for language, result in sorted(translations.items()):
+            message = {
+                **base,
+                "text": result.text,
+                "stable": "",
+                "language": language if result.translated else source,
+                "translated": result.translated,
+                # False: no installed model covers the pair, so the text is the speaker's.
+                "available": result.translated or not event.text,
+            }
+            await self.hub.publish(captions_channel(self.room_id, language), message)
+
+    async def _translate(
+        self, state: _SpeakerStream, event: CaptionEvent, source: str, targets: set[str]
+    ) -> dict[str, Translation]:
+        if self.translation is None or not event.text:
+            return {lang: Translation(event.text, source, lang, False, ()) for lang in targets}
+        if not event.final:
+            now = time.monotonic()
+            if now - state.last_partial_translation < self.partial_translation_interval_s:
+                return {}
+            state.last_partial_translation = now
+        return await self.translation.translate_to(event.text, source, targets)

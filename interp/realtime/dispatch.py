@@ -1,0 +1,140 @@
+"""Queue changes, made through the domain and announced on the hub.
+
+Every change to the queue goes through a ``Dispatcher`` method, which calls the
+domain and then publishes what changed, so volunteers' dashboards and
+residents' queue pages on every node update at once. The sweeper does the same
+for what time changes: long waits, expired links, matches nobody joined.
+
+Channels and their events (``event`` field):
+- ``queue:<language>``: ``request.new``, ``request.back`` (handed back, now at the head),
+  ``request.gone`` (taken, cancelled or expired), ``request.long_wait``. Each carries the
+  queue ``order`` (request ids, head first) and ``estimated_wait_s``, computed once here
+  so that no listener has to ask the database.
+- ``request:<id>``: ``matched``, ``released``, ``cancelled``, ``expired``, ``long_wait``,
+  ``closed`` (the call ended).
+- ``room:<id>``: signalling between participants (see interp.realtime.room) and
+  ``room.closed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from interp.domain.accounts import Account
+from interp.domain.errors import DomainError
+from interp.domain.requests import Match, NewRequest, QueuedRequest, RequestQueue
+from interp.domain.rooms import Rooms
+from interp.realtime.hub import Hub
+
+log = logging.getLogger(__name__)
+
+
+def queue_channel(language: str) -> str:
+    return f"queue:{language}"
+
+
+def request_channel(request_id: str) -> str:
+    return f"request:{request_id}"
+
+
+def room_channel(room_id: str) -> str:
+    return f"room:{room_id}"
+
+
+class Dispatcher:
+    def __init__(self, hub: Hub, queue: RequestQueue, rooms: Rooms, join_grace: timedelta) -> None:
+        self.hub = hub
+        self.queue = queue
+        self.rooms = rooms
+        # How long an accepting volunteer has to arrive in the room before the request
+        # goes back to the queue.
+        self.join_grace = join_grace
+
+    async def queue_state(self, language: str) -> dict[str, Any]:
+        order = [r.id for r in await self.queue.queue(language)]
+        return {"order": order, "estimated_wait_s": await self.queue.estimated_wait_s(language)}
+
+    async def _announce(self, language: str, event: dict[str, Any]) -> None:
+        event.update(await self.queue_state(language))
+        await self.hub.publish(queue_channel(language), event)
+
+    async def create_request(
+        self, language: str, media: str, note: str = "", link_token: str | None = None
+    ) -> NewRequest:
+        new = await self.queue.create(language, media, note, link_token)
+        await self._announce(language, {"event": "request.new", "request": new.request.as_dict()})
+        return new
+
+    async def cancel_request(self, token: str) -> QueuedRequest:
+        request = await self.queue.cancel(token)
+        await self.hub.publish(request_channel(request.id), {"event": "cancelled"})
+        await self._announce(
+            request.language_code,
+            {"event": "request.gone", "id": request.id, "reason": "cancelled"},
+        )
+        return request
+
+    async def accept(self, request_id: str, volunteer: Account) -> Match:
+        match = await self.queue.accept(request_id, volunteer)
+        await self.hub.publish(
+            request_channel(request_id), {"event": "matched", "room": match.room_id}
+        )
+        await self._announce(
+            match.request.language_code,
+            {"event": "request.gone", "id": request_id, "reason": "taken", "by": volunteer.id},
+        )
+        return match
+
+    async def release(self, request_id: str, volunteer_id: str) -> QueuedRequest:
+        before = await self.queue.get(request_id)
+        request = await self.queue.release(request_id, volunteer_id)
+        if before.room_id:
+            await self.hub.publish(
+                room_channel(before.room_id), {"event": "room.closed", "reason": "released"}
+            )
+        await self.hub.publish(request_channel(request_id), {"event": "released"})
+        await self._announce(
+            request.language_code, {"event": "request.back", "request": request.as_dict()}
+        )
+        return request
+
+    async def close_room(self, room_id: str, reason: str) -> bool:
+        closed = await self.rooms.close(room_id)
+        if closed:
+            event = {"event": "room.closed", "reason": reason}
+            await self.hub.publish(room_channel(room_id), event)
+            room = await self.rooms.get(room_id)
+            if room.request_id:
+                await self.hub.publish(request_channel(room.request_id), {"event": "closed"})
+        return closed
+
+    async def sweep(self) -> None:
+        """One pass over what time changes in the queue."""
+        for request in await self.queue.mark_long_waits():
+            await self.hub.publish(request_channel(request.id), {"event": "long_wait"})
+            await self._announce(
+                request.language_code, {"event": "request.long_wait", "id": request.id}
+            )
+        for request in await self.queue.expire_stale():
+            await self.hub.publish(request_channel(request.id), {"event": "expired"})
+            await self._announce(
+                request.language_code,
+                {"event": "request.gone", "id": request.id, "reason": "expired"},
+            )
+        for request_id, volunteer_id in await self.rooms.unstarted_matches(self.join_grace):
+            try:
+                await self.release(request_id, volunteer_id)
+            except DomainError:  # another node released it first, or the call just started
+                log.debug("request %s was not handed back", request_id, exc_info=True)
+
+    async def run_sweeper(self, interval_s: float = 1.0) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                # A passing database fault must not stop the sweeper for good.
+                log.exception("queue sweep failed")
+            await asyncio.sleep(interval_s)

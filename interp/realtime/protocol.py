@@ -1,0 +1,134 @@
+"""The WebSocket client protocol: every message a client may send, with its schema.
+
+Messages are JSON objects with a ``type`` and the fields listed here, nothing
+else. A message that is not JSON, too large, of an unknown type, or with a
+missing, unknown or ill-typed field is answered with an ``error`` message and
+changes nothing. docs/protocol.md describes the same schema for client authors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# A whole message, in bytes; offers with many codecs stay well below this.
+MAX_MESSAGE_BYTES = 64 * 1024
+# An SDP offer or answer, in characters (a browser's video offer is 5-10 KB).
+MAX_SDP_CHARS = 32 * 1024
+ID_CHARS = 64
+TOKEN_CHARS = 256
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: type
+    required: bool = True
+    max_length: int | None = None
+    nullable: bool = False
+
+
+def _id(required: bool = True) -> Field:
+    return Field(str, required, ID_CHARS)
+
+
+_SDP = {"to": _id(), "sdp": Field(str, max_length=MAX_SDP_CHARS)}
+
+# Message types per endpoint: what a client may send on each.
+VOLUNTEER_MESSAGES: dict[str, dict[str, Field]] = {
+    "ping": {},
+    "availability": {"available": Field(bool)},
+    "accept": {"request": _id()},
+}
+RESIDENT_MESSAGES: dict[str, dict[str, Field]] = {
+    "ping": {},
+    "hello": {"token": Field(str, max_length=TOKEN_CHARS)},
+    "cancel": {},
+}
+ROOM_MESSAGES: dict[str, dict[str, Field]] = {
+    "ping": {},
+    # Token holders send ``token``; signed-in participants send ``room`` (their cookie
+    # says who they are). ``session`` is a random id per page load, so peers can tell
+    # a page that reconnected (same session) from one that was reloaded (new session).
+    "hello": {
+        "token": Field(str, False, TOKEN_CHARS),
+        "room": _id(required=False),
+        "session": Field(str, max_length=ID_CHARS),
+    },
+    "offer": _SDP,
+    "answer": _SDP,
+    "ice": {
+        "to": _id(),
+        # An empty candidate marks the end of candidates.
+        "candidate": Field(str, max_length=2048),
+        "sdp_mid": Field(str, False, ID_CHARS, nullable=True),
+        "sdp_mline_index": Field(int, False, nullable=True),
+    },
+    "mute": {"audio": Field(bool), "video": Field(bool)},
+    # Hand an accepted request back to the queue before the call has started.
+    "release": {},
+    "leave": {},
+}
+
+
+class ProtocolError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def parse_message(raw: str | bytes, schema: dict[str, dict[str, Field]]) -> dict[str, Any]:
+    """Decode and validate one client message against ``schema``."""
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+    try:
+        message = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProtocolError("malformed", "A message must be a JSON object.") from exc
+    if not isinstance(message, dict):
+        raise ProtocolError("malformed", "A message must be a JSON object.")
+    kind = message.get("type")
+    if not isinstance(kind, str) or kind not in schema:
+        raise ProtocolError("unknown_type", f"Unknown message type {kind!r}.")
+    fields = schema[kind]
+    unknown = set(message) - set(fields) - {"type"}
+    if unknown:
+        raise ProtocolError("invalid", f"Unknown fields in {kind!r}: {', '.join(sorted(unknown))}.")
+    for name, spec in fields.items():
+        _check_field(kind, name, spec, message)
+    return message
+
+
+def _check_field(kind: str, name: str, spec: Field, message: dict[str, Any]) -> None:
+    if name not in message:
+        if spec.required:
+            raise ProtocolError("invalid", f"{kind!r} needs the field {name!r}.")
+        return
+    value = message[name]
+    if value is None and spec.nullable:
+        return
+    # bool is an int in Python; a JSON true must not pass as a number, nor 1 as a flag.
+    if not isinstance(value, spec.kind) or (spec.kind is int and isinstance(value, bool)):
+        raise ProtocolError("invalid", f"{kind!r} field {name!r} must be {spec.kind.__name__}.")
+    if isinstance(value, str) and spec.max_length is not None and len(value) > spec.max_length:
+        code = "too_large" if name == "sdp" else "invalid"
+        raise ProtocolError(
+            code, f"{kind!r} field {name!r} is limited to {spec.max_length} characters."
+        )
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+def describe(schema: dict[str, dict[str, Field]]) -> dict[str, dict[str, str]]:
+    """A readable summary of a schema (used by the protocol document's tests)."""
+    return {
+        kind: {
+            name: f"{spec.kind.__name__}{'' if spec.required else ' (optional)'}"
+            for name, spec in fields.items()
+        }
+        for kind, fields in schema.items()
+    }

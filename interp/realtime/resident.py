@@ -1,0 +1,121 @@
+"""A resident's queue connection: their place in the queue and wait, live, until matched."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from interp.domain.errors import DomainError
+from interp.domain.requests import QueuedRequest
+from interp.realtime.connection import Connection
+from interp.realtime.dispatch import Dispatcher, queue_channel, request_channel
+from interp.realtime.hub import HubMessage, SubscriptionLost
+from interp.realtime.protocol import RESIDENT_MESSAGES
+
+# How long a fresh connection has to say hello before it is closed.
+HELLO_TIMEOUT_S = 10.0
+
+
+class ResidentSession:
+    schema = RESIDENT_MESSAGES
+
+    def __init__(self, conn: Connection, dispatcher: Dispatcher, fallback_wait_s: float) -> None:
+        self.conn = conn
+        self.dispatcher = dispatcher
+        self.fallback_wait_s = fallback_wait_s
+        self.token = ""
+        self.request: QueuedRequest | None = None
+        self._last_status: dict[str, Any] | None = None
+
+    async def run(self) -> None:
+        if not await self._hello():
+            return
+        pump = asyncio.create_task(self._pump())
+        try:
+            while (message := await self.conn.receive()) is not None:
+                if message["type"] == "cancel":
+                    await self._cancel()
+                else:
+                    await self.conn.reject("invalid", "You are already connected.")
+        finally:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+
+    async def _hello(self) -> bool:
+        while True:
+            try:
+                message = await asyncio.wait_for(self.conn.receive(), HELLO_TIMEOUT_S)
+            except TimeoutError:
+                await self.conn.close(4408, "no hello")
+                return False
+            if message is None:
+                return False
+            if message["type"] != "hello":
+                await self.conn.reject("invalid", "Send hello with your request link first.")
+                continue
+            try:
+                self.request = await self.dispatcher.queue.by_token(message["token"])
+            except DomainError as exc:
+                await self.conn.send_error(exc.code, exc.message)
+                await self.conn.close(4403, "invalid token")
+                return False
+            self.token = message["token"]
+            return True
+
+    async def _pump(self) -> None:
+        assert self.request is not None
+        channels = (request_channel(self.request.id), queue_channel(self.request.language_code))
+        while True:
+            async with self.dispatcher.hub.subscribe(*channels) as sub:
+                self.request = await self.dispatcher.queue.get(self.request.id)
+                state = await self.dispatcher.queue_state(self.request.language_code)
+                await self._send_status(state)
+                try:
+                    async for message in sub:
+                        await self._forward(message)
+                except SubscriptionLost:
+                    continue
+                return
+
+    async def _forward(self, message: HubMessage) -> None:
+        assert self.request is not None
+        event = message.data
+        if message.channel.startswith("request:"):
+            # The request itself changed: read it back rather than guess its new state.
+            self.request = await self.dispatcher.queue.get(self.request.id)
+            state = await self.dispatcher.queue_state(self.request.language_code)
+            await self._send_status(state)
+        elif "order" in event and self.request.status == "open":
+            await self._send_status(event)
+
+    async def _send_status(self, queue_state: dict[str, Any]) -> None:
+        assert self.request is not None
+        order: list[str] = queue_state["order"]
+        position = order.index(self.request.id) + 1 if self.request.id in order else None
+        # The median recent wait, scaled by how many are ahead: a rough, honest guess.
+        estimate = queue_state.get("estimated_wait_s")
+        if estimate is not None and position is not None:
+            estimate *= position
+        status: dict[str, Any] = {
+            "type": "status",
+            "status": self.request.status,
+            "language": self.request.language_code,
+            "media": self.request.media,
+            "position": position,
+            "estimated_wait_s": estimate if position is not None else None,
+            "long_wait": self.request.long_wait,
+            "fallback_wait_s": self.fallback_wait_s,
+        }
+        if self.request.status == "matched":
+            status["call_url"] = f"/call/{self.token}"
+        if status != self._last_status:
+            self._last_status = status
+            await self.conn.send(status)
+
+    async def _cancel(self) -> None:
+        try:
+            self.request = await self.dispatcher.cancel_request(self.token)
+        except DomainError as exc:
+            await self.conn.reject(exc.code, exc.message)

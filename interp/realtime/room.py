@@ -1,0 +1,258 @@
+"""Call signalling: participants of a room exchange offers, answers, ICE candidates and mute state.
+
+Everything goes through the room's hub channel, so participants connected to
+different nodes reach each other. Each connection is one page load, named by
+its ``session``; a peer learns of the others from ``peer.joined`` (someone
+arrived) and ``peer.present`` (someone already there answered the arrival).
+Of any two peers, the one with the smaller session id makes the offer, so
+both sides never offer at once.
+
+A connection that drops without ``leave`` is shown to the others as
+``peer.reconnecting``; if the same participant is back within the grace period
+it simply joins again, otherwise the others see ``peer.left``. An interpreter
+who never arrives, or drops before the call started, hands the request back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from interp.domain.errors import DomainError
+from interp.domain.rooms import Participant, RoomInfo, Rooms
+from interp.realtime.connection import Connection
+from interp.realtime.dispatch import Dispatcher, room_channel
+from interp.realtime.hub import Hub, HubMessage, Subscription, SubscriptionLost
+from interp.realtime.protocol import ROOM_MESSAGES
+
+log = logging.getLogger(__name__)
+
+# Signals relayed to one peer, named by its session id.
+SIGNALS = ("offer", "answer", "ice")
+
+
+@dataclass
+class PeerState:
+    participant: Participant
+    session: str
+    audio: bool = True
+    video: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.participant.as_dict(),
+            "session": self.session,
+            "audio": self.audio,
+            "video": self.video,
+        }
+
+
+class CallService:
+    """Serves room connections on this node and keeps the grace-period watchers."""
+
+    schema = ROOM_MESSAGES
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        rooms: Rooms,
+        ice_servers: list[dict[str, Any]],
+        grace_s: float,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.rooms = rooms
+        self.ice_servers = ice_servers
+        self.grace_s = grace_s
+        self._watchers: set[asyncio.Task[None]] = set()
+        # Open connections per participant on this node: a quick return needs no watcher.
+        self._connected: Counter[str] = Counter()
+
+    @property
+    def hub(self) -> Hub:
+        return self.dispatcher.hub
+
+    async def serve(self, conn: Connection, participant: Participant, session: str) -> None:
+        room = await self.rooms.get(participant.room_id)
+        me = PeerState(participant, session, audio=True, video=room.media == "video")
+        call = _CallConnection(self, conn, room, me)
+        self._connected[participant.id] += 1
+        try:
+            await call.run()
+        finally:
+            self._connected[participant.id] -= 1
+
+    def watch_departure(self, me: PeerState, room: RoomInfo) -> None:
+        task = asyncio.create_task(self._await_return(me, room))
+        self._watchers.add(task)
+        task.add_done_callback(self._watchers.discard)
+
+    async def _await_return(self, me: PeerState, room: RoomInfo) -> None:
+        channel = room_channel(room.id)
+        async with self.hub.subscribe(channel) as sub:
+            await self.hub.publish(channel, {"event": "peer.reconnecting", "peer": me.as_dict()})
+            with contextlib.suppress(TimeoutError, SubscriptionLost):
+                async with asyncio.timeout(self.grace_s):
+                    async for message in sub:
+                        event = message.data
+                        if event.get("event") == "room.closed":
+                            return
+                        if (
+                            event.get("event") == "peer.joined"
+                            and event["peer"]["id"] == me.participant.id
+                        ):
+                            return  # back in time: nothing to tell anyone
+        if self._connected[me.participant.id] <= 0:
+            await self.depart(me, room, reason="gone")
+
+    async def depart(self, me: PeerState, room: RoomInfo, reason: str) -> None:
+        everyone_gone = await self.rooms.mark_left(me.participant.id)
+        await self.hub.publish(
+            room_channel(room.id), {"event": "peer.left", "peer": me.as_dict(), "reason": reason}
+        )
+        current = await self.rooms.get(room.id)
+        if (
+            me.participant.role == "interpreter"
+            and current.started_at is None
+            and current.closed_at is None
+            and room.request_id
+            and me.participant.user_id
+        ):
+            # The interpreter went before the call started: the resident goes back to the head.
+            try:
+                await self.dispatcher.release(room.request_id, me.participant.user_id)
+            except DomainError:
+                log.debug("request %s was not handed back", room.request_id, exc_info=True)
+        elif everyone_gone and current.started_at is not None:
+            # The last one has gone for good: end the call so its links stop working.
+            await self.dispatcher.close_room(room.id, "ended")
+
+    async def close(self) -> None:
+        for task in list(self._watchers):
+            task.cancel()
+        for task in list(self._watchers):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+class _CallConnection:
+    def __init__(self, service: CallService, conn: Connection, room: RoomInfo, me: PeerState):
+        self.service = service
+        self.conn = conn
+        self.room = room
+        self.me = me
+        self.channel = room_channel(room.id)
+        self.closed_reason: str | None = None
+        self.left = False
+
+    async def run(self) -> None:
+        hub = self.service.hub
+        async with hub.subscribe(self.channel) as sub:
+            started = await self.service.rooms.mark_joined(self.me.participant.id)
+            await self.conn.send(
+                {
+                    "type": "joined",
+                    "you": self.me.as_dict(),
+                    "room": {"id": self.room.id, "media": self.room.media},
+                    "ice_servers": self.service.ice_servers,
+                }
+            )
+            await hub.publish(self.channel, {"event": "peer.joined", "peer": self.me.as_dict()})
+            if started:
+                await hub.publish(self.channel, {"event": "room.started"})
+            pump = asyncio.create_task(self._pump(sub))
+            try:
+                while not self.left and (message := await self.conn.receive()) is not None:
+                    await self._handle(message)
+            finally:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pump
+        if self.closed_reason is None and not self.left:
+            self.service.watch_departure(self.me, self.room)
+
+    async def _pump(self, sub: Subscription) -> None:
+        try:
+            async for message in sub:
+                if not await self._forward(message):
+                    await self.conn.close(1000, "room closed")
+                    return
+        except SubscriptionLost:
+            # Signals may have been lost: make the page reconnect and renegotiate.
+            await self.conn.close(1012, "resynchronise")
+
+    async def _forward(self, message: HubMessage) -> bool:
+        """Pass a room event on to this client; False once the room has closed."""
+        event = message.data
+        kind = event.get("event")
+        mine = self.me.session
+        if kind == "room.closed":
+            self.closed_reason = event["reason"]
+            await self.conn.send({"type": "room.closed", "reason": event["reason"]})
+            return False
+        if kind == "room.started":
+            await self.conn.send({"type": "room.started"})
+        elif kind in ("peer.joined", "peer.reconnecting", "peer.left"):
+            peer = event["peer"]
+            if peer["session"] == mine:
+                return True
+            if kind == "peer.joined" and peer["id"] == self.me.participant.id:
+                # The same person opened the call elsewhere; that page takes over.
+                self.closed_reason = "replaced"
+                await self.conn.send({"type": "room.closed", "reason": "replaced"})
+                return False
+            client: dict[str, Any] = {"type": kind, "peer": peer}
+            if kind == "peer.left":
+                client["reason"] = event.get("reason", "left")
+            await self.conn.send(client)
+            if kind == "peer.joined":
+                present = {
+                    "event": "peer.present",
+                    "peer": self.me.as_dict(),
+                    "to": peer["session"],
+                }
+                await self.service.hub.publish(self.channel, present)
+        elif kind == "peer.present" and event["to"] == mine:
+            await self.conn.send({"type": "peer.present", "peer": event["peer"]})
+        elif kind == "signal" and event["to"] == mine:
+            await self.conn.send({**event["message"], "from": event["from"]})
+        elif kind == "mute" and event["peer"]["session"] != mine:
+            await self.conn.send({"type": "mute", "peer": event["peer"]})
+        return True
+
+    async def _handle(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        hub = self.service.hub
+        if kind in SIGNALS:
+            to = message.pop("to")
+            await hub.publish(
+                self.channel,
+                {"event": "signal", "from": self.me.session, "to": to, "message": message},
+            )
+        elif kind == "mute":
+            self.me.audio, self.me.video = message["audio"], message["video"]
+            await hub.publish(self.channel, {"event": "mute", "peer": self.me.as_dict()})
+        elif kind == "release":
+            await self._release()
+        elif kind == "leave":
+            self.left = True
+            await self.service.depart(self.me, self.room, reason="left")
+            if self.me.participant.role in ("resident", "interpreter"):
+                # In a resident's call, either of the two leaving ends it for both.
+                await self.service.dispatcher.close_room(self.room.id, "ended")
+            await self.conn.close(1000, "left")
+        elif kind == "hello":
+            await self.conn.reject("invalid", "You have already joined.")
+
+    async def _release(self) -> None:
+        participant = self.me.participant
+        if participant.role != "interpreter" or not self.room.request_id or not participant.user_id:
+            await self.conn.reject("forbidden", "Only the interpreter can hand a request back.")
+            return
+        try:
+            await self.service.dispatcher.release(self.room.request_id, participant.user_id)
+        except DomainError as exc:
+            await self.conn.reject(exc.code, exc.message)

@@ -1,0 +1,125 @@
+"""A volunteer's dashboard connection: live requests in their languages, and accepting one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from interp.domain.accounts import Account, Accounts
+from interp.domain.errors import Conflict, DomainError
+from interp.realtime.connection import Connection
+from interp.realtime.dispatch import Dispatcher, queue_channel
+from interp.realtime.hub import HubMessage, Subscription, SubscriptionLost
+from interp.realtime.protocol import VOLUNTEER_MESSAGES
+
+
+class VolunteerSession:
+    schema = VOLUNTEER_MESSAGES
+
+    def __init__(
+        self, conn: Connection, account: Account, dispatcher: Dispatcher, accounts: Accounts
+    ) -> None:
+        self.conn = conn
+        self.account = account
+        self.dispatcher = dispatcher
+        self.accounts = accounts
+        self.available = account.available
+        self._sub: Subscription | None = None
+
+    @property
+    def channels(self) -> list[str]:
+        # Only an available volunteer hears about requests.
+        return [queue_channel(code) for code in self.account.languages] if self.available else []
+
+    async def run(self) -> None:
+        pump = asyncio.create_task(self._pump())
+        try:
+            while (message := await self.conn.receive()) is not None:
+                await self._handle(message)
+        finally:
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+
+    async def _snapshot(self) -> None:
+        requests = await self.dispatcher.queue.open_for(self.account.languages)
+        await self.conn.send(
+            {
+                "type": "queue",
+                "available": self.available,
+                "requests": [r.as_dict() for r in requests] if self.available else [],
+            }
+        )
+
+    async def _pump(self) -> None:
+        while True:
+            async with self.dispatcher.hub.subscribe(*self.channels) as sub:
+                self._sub = sub
+                await self._snapshot()
+                try:
+                    async for message in sub:
+                        await self._forward(message)
+                except SubscriptionLost:
+                    continue  # resubscribe and send a fresh snapshot
+                return
+
+    async def _forward(self, message: HubMessage) -> None:
+        event: dict[str, Any] = message.data
+        kind = event.get("event")
+        if kind in ("request.new", "request.back"):
+            await self.conn.send(
+                {
+                    "type": "request.new",
+                    "request": event["request"],
+                    "returned": kind != "request.new",
+                }
+            )
+        elif kind == "request.gone":
+            await self.conn.send(
+                {
+                    "type": "request.gone",
+                    "id": event["id"],
+                    "reason": event["reason"],
+                    "by_you": event.get("by") == self.account.id,
+                }
+            )
+        elif kind == "request.long_wait":
+            await self.conn.send({"type": "request.long_wait", "id": event["id"]})
+
+    async def _handle(self, message: dict[str, Any]) -> None:
+        if message["type"] == "availability":
+            await self._set_available(message["available"])
+        elif message["type"] == "accept":
+            await self._accept(message["request"])
+
+    async def _set_available(self, available: bool) -> None:
+        await self.accounts.set_available(self.account.id, available)
+        self.available = available
+        if self._sub is not None:
+            for code in self.account.languages:
+                if available:
+                    await self._sub.add(queue_channel(code))
+                else:
+                    await self._sub.remove(queue_channel(code))
+        await self._snapshot()
+
+    async def _accept(self, request_id: str) -> None:
+        try:
+            match = await self.dispatcher.accept(request_id, self.account)
+        except Conflict as exc:
+            await self.conn.send(
+                {"type": "error", "code": "taken", "message": exc.message, "request": request_id}
+            )
+            return
+        except DomainError as exc:
+            await self.conn.reject(exc.code, exc.message)
+            return
+        await self.conn.send(
+            {
+                "type": "accepted",
+                "request": request_id,
+                "room": match.room_id,
+                "call_url": f"/rooms/{match.room_id}",
+            }
+        )

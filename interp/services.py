@@ -1,0 +1,71 @@
+"""The services one running interp holds, built from settings (the app's lifespan owns them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from interp.config import Settings
+from interp.domain.accounts import Accounts
+from interp.domain.organisation import Organisation
+from interp.domain.requests import RequestQueue, ResidentLinks
+from interp.domain.rooms import Rooms
+from interp.http.security import RateLimiter
+from interp.realtime.dispatch import Dispatcher
+from interp.realtime.hub import Hub, create_hub
+from interp.realtime.room import CallService
+from interp.store.database import Database
+
+# Sign-in attempts: per address and account, and per address alone.
+LOGIN_LIMIT = (10, 15 * 60.0)
+LOGIN_LIMIT_PER_ADDRESS = (50, 15 * 60.0)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    hub: Hub
+    accounts: Accounts
+    organisation: Organisation
+    queue: RequestQueue
+    rooms: Rooms
+    links: ResidentLinks
+    dispatcher: Dispatcher
+    calls: CallService
+    login_limiter: RateLimiter
+    address_limiter: RateLimiter
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        db = Database(settings.effective_database_url)
+        hub = create_hub(settings.redis_url)
+        organisation = Organisation(db)
+        queue = RequestQueue(
+            db,
+            organisation,
+            request_ttl=timedelta(hours=settings.request_ttl_h),
+            fallback_wait=timedelta(seconds=settings.fallback_wait_s),
+        )
+        rooms = Rooms(db)
+        grace = timedelta(seconds=settings.reconnect_grace_s)
+        dispatcher = Dispatcher(hub, queue, rooms, join_grace=grace)
+        return cls(
+            settings=settings,
+            db=db,
+            hub=hub,
+            accounts=Accounts(db, invite_ttl=timedelta(hours=settings.invite_ttl_h)),
+            organisation=organisation,
+            queue=queue,
+            rooms=rooms,
+            links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
+            dispatcher=dispatcher,
+            calls=CallService(dispatcher, rooms, settings.ice_servers, settings.reconnect_grace_s),
+            login_limiter=RateLimiter(*LOGIN_LIMIT),
+            address_limiter=RateLimiter(*LOGIN_LIMIT_PER_ADDRESS),
+        )
+
+    async def close(self) -> None:
+        await self.calls.close()
+        await self.hub.close()
+        await self.db.close()

@@ -1,0 +1,175 @@
+"""Tables. Timestamps are UTC; ids are random hex strings; secrets are stored only as hashes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC (SQLite has no time zones) and always returns aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # coordinator | caseworker | volunteer
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on password change or deactivation; sessions carrying an older value end.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    available: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserLanguage(Base):
+    """A language a volunteer interprets."""
+
+    __tablename__ = "user_languages"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    language_code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class Invite(Base):
+    """A single-use link that creates an account: the first-start setup link or an invitation."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(10))  # setup | invite
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class OfferedLanguage(Base):
+    """A language the organisation offers residents."""
+
+    __tablename__ = "offered_languages"
+
+    language_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResidentLink(Base):
+    """A personal link a caseworker sends one resident; it opens the request page once."""
+
+    __tablename__ = "resident_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    language_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class InterpretationRequest(Base):
+    """A resident's request for an interpreter, from arrival to the end of the call."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        Index("ix_requests_queue", "status", "language_code", "created_at"),
+        # Recent matches per language, for the wait estimate.
+        Index("ix_requests_recent_matches", "language_code", "matched_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The resident's capability: it opens their queue page and, once matched, their call.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    language_code: Mapped[str] = mapped_column(String(8))
+    media: Mapped[str] = mapped_column(String(10))  # video | audio
+    note: Mapped[str] = mapped_column(Text, default="")
+    # open -> matched -> closed; open -> cancelled. A released match goes back to open.
+    status: Mapped[str] = mapped_column(String(12))
+    # Requests handed back by a volunteer go to the head of the queue (higher first).
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    long_wait_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    volunteer_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    room_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resident_link_id: Mapped[str | None] = mapped_column(
+        ForeignKey("resident_links.id"), nullable=True
+    )
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
+    media: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when every invited participant has joined at least once: the call has started.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RoomParticipant(Base):
+    __tablename__ = "room_participants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # resident | interpreter | caseworker
+    display_name: Mapped[str] = mapped_column(String(100))
+    language_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # Account holders join with their session; others with a token (hash kept here).
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,256 @@
+"""Benchmark the caption engine on a long-form stream replayed in real time.
+
+Joins English utterances from the shared speech set into a 2-3 minute stream (with
+short pauses, so the true end of every utterance is known), pushes it through the
+streaming engine at the speed of a live microphone (the audio clock keeps running
+while the engine computes), and prints accuracy, latency, CPU and memory figures.
+
+    .venv/bin/python scripts/bench_captions.py --model whisper-base
+    .venv/bin/python scripts/bench_captions.py --model whisper-tiny.en --jsonl out.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from interp.captions import SAMPLE_RATE, CaptionEngine, CaptionEvent, StreamOptions, load_audio
+from interp.captions.level import level_audio
+from interp.captions.scoring import word_error_rate
+from interp.config import load_settings
+from interp.modelstore import resolve_speech_model
+
+AUDIO_DIR = Path(__file__).resolve().parents[2] / "shared" / "audio"
+CHUNK_S = 0.02  # a WebRTC audio frame
+
+
+@dataclass
+class LongForm:
+    audio: np.ndarray
+    starts: list[float]  # true speech start of each utterance (s)
+    ends: list[float]  # true speech end of each utterance (s)
+    reference: str
+
+
+def trim_silence(audio: np.ndarray) -> np.ndarray:
+    """Cut leading and trailing non-speech (offline Silero VAD on the levelled clip), so
+    that the joins give the true bounds of the speech."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    # A low threshold keeps whispered and falsetto speech, which Silero scores low.
+    spans = get_speech_timestamps(level_audio(audio), VadOptions(
+        threshold=0.2, min_silence_duration_ms=500, speech_pad_ms=50))
+    if not spans:
+        return audio
+    return audio[spans[0]["start"] : spans[-1]["end"]]
+
+
+def build_long_form(audio_dir: Path, seconds: float, pause_s: float) -> LongForm:
+    with open(audio_dir / "manifest.tsv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    chosen = [r for r in rows if r["language"] == "en" and 3 <= float(r["duration_s"]) <= 16]
+    pieces, starts, ends, texts, t = [], [], [], [], 0.0
+    silence = np.zeros(int(pause_s * SAMPLE_RATE), dtype=np.float32)
+    for row in sorted(chosen, key=lambda r: r["file"]):
+        clip = trim_silence(load_audio(audio_dir / row["file"]))
+        starts.append(t)
+        t += len(clip) / SAMPLE_RATE
+        ends.append(t)
+        pieces += [clip, silence]
+        t += pause_s
+        texts.append(row["transcript"])
+        if t >= seconds:
+            break
+    return LongForm(np.concatenate(pieces), starts, ends, " ".join(texts))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def replay(engine: CaptionEngine, streams: list[np.ndarray], options: StreamOptions,
+           language: str | None) -> tuple[list[list[tuple[float, CaptionEvent]]], float, float]:
+    """Push every stream at real-time pace; returns events with emit times, CPU s, peak RSS."""
+    events: list[list[tuple[float, CaptionEvent]]] = [[] for _ in streams]
+    t0 = time.monotonic()
+    opened = []
+    for i in range(len(streams)):
+        def collect(event: CaptionEvent, i: int = i) -> None:
+            events[i].append((time.monotonic() - t0, event))
+        opened.append(engine.open_stream(f"s{i}", language, on_event=collect, options=options))
+    peak = [rss_mb()]
+    stop = threading.Event()
+
+    def sample_rss() -> None:
+        while not stop.wait(0.5):
+            peak[0] = max(peak[0], rss_mb())
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    cpu0 = time.process_time()
+    chunk = int(CHUNK_S * SAMPLE_RATE)
+    longest = max(len(a) for a in streams)
+    for offset in range(0, longest, chunk):
+        for stream, audio in zip(opened, streams, strict=True):
+            if offset < len(audio):
+                stream.push(audio[offset : offset + chunk])
+        delay = t0 + (offset + chunk) / SAMPLE_RATE - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    for stream in opened:
+        stream.close()
+    for stream in opened:
+        stream.done.wait(600)
+    cpu = time.process_time() - cpu0
+    stop.set()
+    sampler.join()
+    return events, cpu, peak[0]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(values, q))
+
+
+def utterance_latencies(
+    form: LongForm, events: list[tuple[float, CaptionEvent]]
+) -> tuple[list[float], list[float]]:
+    """Per true utterance: when its last word was shown as final (the last final that
+    overlaps it), and when its first caption of any kind was shown."""
+    finals = [(t, e) for t, e in events if e.final and e.text]
+    finals_latency: list[float] = []
+    first_partial: list[float] = []
+    for start, end in zip(form.starts, form.ends, strict=True):
+        covering = [t for t, e in finals if e.start_s < end and e.end_s > start]
+        if covering:
+            finals_latency.append(max(covering) - end)
+        shown = [t for t, e in events if e.text and e.start_s < end and e.end_s > start]
+        if shown:
+            first_partial.append(min(shown) - start)
+    return finals_latency, first_partial
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="whisper-base")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads-per-worker", type=int, default=1)
+    parser.add_argument("--audio-dir", type=Path, default=AUDIO_DIR)
+    parser.add_argument("--seconds", type=float, default=150.0, help="long-form length")
+    parser.add_argument("--pause", type=float, default=0.8, help="pause between utterances")
+    parser.add_argument("--padding", type=float, default=5.0, help="encoder padding (s)")
+    parser.add_argument("--final-beam", type=int, default=5)
+    parser.add_argument("--partial-interval", type=float, default=1.0)
+    parser.add_argument("--partial-growth", type=float, default=0.5)
+    parser.add_argument("--max-streams", type=int, default=6,
+                        help="try up to this many simultaneous streams (0: skip)")
+    parser.add_argument("--multi-seconds", type=float, default=45.0,
+                        help="audio per stream in the simultaneous-streams test")
+    parser.add_argument("--jsonl", type=Path, help="write committed segments here")
+    args = parser.parse_args()
+
+    settings = load_settings()
+    path = resolve_speech_model(settings.models_dir, args.model)
+    form = build_long_form(args.audio_dir, args.seconds, args.pause)
+    duration = len(form.audio) / SAMPLE_RATE
+    print(f"model {args.model}, {args.workers} worker(s) x {args.threads_per_worker} thread(s), "
+          f"padding {args.padding} s, final beam {args.final_beam}, partials every "
+          f"max({args.partial_interval} s, {args.partial_growth} x utterance)")
+    print(f"long-form stream: {len(form.ends)} utterances, {duration:.1f} s")
+    rss_before = rss_mb()
+    engine = CaptionEngine(path, workers=args.workers, threads_per_worker=args.threads_per_worker)
+    print(f"RSS: {rss_before:.0f} MB before the model, {rss_mb():.0f} MB with it loaded")
+    # Every worker allocates its working memory on first use: warm them all up, so that
+    # the per-stream figure below counts streams, not workers.
+    sample = form.audio[: 10 * SAMPLE_RATE]
+    warm = [threading.Thread(target=engine.recognizer.recognize, args=(sample, "en"))
+            for _ in range(args.workers)]
+    for thread in warm:
+        thread.start()
+    for thread in warm:
+        thread.join()
+    print(f"RSS with {args.workers} workers warmed up: {rss_mb():.0f} MB")
+    options = StreamOptions(padding_s=args.padding, final_beam_size=args.final_beam,
+                            partial_interval_s=args.partial_interval,
+                            partial_growth=args.partial_growth)
+    language = "en"
+    (events,), cpu, peak_one = replay(engine, [form.audio], options, language)
+
+    committed, last_stable = [], ""
+    for t, e in events:
+        if e.final or len(e.stable) > len(last_stable):
+            committed.append({"emit_s": round(t, 3), "start_s": e.start_s, "end_s": e.end_s,
+                              "text": e.text if e.final else e.stable, "final": e.final})
+        last_stable = "" if e.final else e.stable
+    if args.jsonl:
+        args.jsonl.write_text("".join(json.dumps(c) + "\n" for c in committed))
+
+    streamed = " ".join(e.text for _, e in events if e.final)
+    whisper = engine.recognizer._whisper
+    segments, _ = whisper.transcribe(level_audio(form.audio), language=language, beam_size=5)
+    offline = " ".join(s.text for s in segments)
+    wer_streamed = word_error_rate(form.reference, streamed)
+    wer_offline = word_error_rate(form.reference, offline)
+    final_lat = [t - e.end_s for t, e in events if e.final and e.text]
+    utt_lat, first_partial = utterance_latencies(form, events)
+
+    print(f"WER streamed {100 * wer_streamed:.1f} %  offline one-pass (beam 5) "
+          f"{100 * wer_offline:.1f} %  ratio {wer_streamed / max(wer_offline, 1e-9):.2f}")
+    print(f"final-caption latency (emit - end_s): p50 {pct(final_lat, 50):.2f} s  "
+          f"p95 {pct(final_lat, 95):.2f} s  max {max(final_lat):.2f} s  ({len(final_lat)} finals)")
+    print(f"utterance-final latency (shown - true end): p50 {pct(utt_lat, 50):.2f} s  "
+          f"p95 {pct(utt_lat, 95):.2f} s  max {max(utt_lat):.2f} s  "
+          f"({len(utt_lat)}/{len(form.ends)} utterances)")
+    print(f"first-partial latency (shown - true start): p50 {pct(first_partial, 50):.2f} s  "
+          f"p95 {pct(first_partial, 95):.2f} s")
+    cores = len(os.sched_getaffinity(0))
+    print(f"real-time factor: {cpu / duration:.3f} CPU-s per audio second (one stream); "
+          f"{cores} cores / that = {cores * duration / cpu:.1f} streams by CPU alone")
+
+    if args.max_streams:
+        clip = form.audio[: int(args.multi_seconds * SAMPLE_RATE)]
+        best, rss_by_n = 0, {1: peak_one}
+        for n in range(2, args.max_streams + 1):
+            # Offset each copy so that the streams do not speak in lockstep.
+            copies = [np.roll(clip, int(i * 3.7 * SAMPLE_RATE)) for i in range(n)]
+            all_events, cpu_n, peak = replay(engine, copies, options, language)
+            lat = [t - e.end_s for ev in all_events for t, e in ev if e.final and e.text]
+            keeps_up = pct(lat, 95) <= 3.0 and max(lat) <= 6.0
+            rss_by_n[n] = peak
+            print(f"{n} streams: final latency p50 {pct(lat, 50):.2f} s p95 {pct(lat, 95):.2f} s "
+                  f"max {max(lat):.2f} s, {cpu_n / (n * len(clip) / SAMPLE_RATE):.3f} "
+                  f"CPU-s per audio s, peak RSS {peak:.0f} MB -> "
+                  f"{'real time' if keeps_up else 'falls behind'}")
+            if not keeps_up:
+                break
+            best = n
+        best = max(best, 1)
+        print(f"max real-time streams: {best}")
+        # From one stream to two, the second worker starts computing at the same time as
+        # the first and its working memory joins the peak: a per-worker cost, counted apart.
+        line = f"RSS: one stream {peak_one:.0f} MB"
+        if 2 in rss_by_n:
+            line += f", second stream +{rss_by_n[2] - peak_one:.0f} MB"
+        top = max(rss_by_n)
+        if top > 2:
+            line += f", per stream beyond two {(rss_by_n[top] - rss_by_n[2]) / (top - 2):.1f} MB"
+        print(line)
+    engine.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""A resident asks, a volunteer accepts, and both Chromium pages show a connected call,
+with real media from Chromium's fake camera and microphone; a server restart mid-call
+shows "reconnecting" and the pages resume the room by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.live_server import PASSWORD, LiveServer, run_sync
+
+pytestmark = pytest.mark.browser
+
+VOLUNTEER = "vera@example.org"
+# Generous: Chromium's start, ICE and the first video frame on a busy shared machine.
+STEP_MS = 30_000
+DECODED_FRAMES = (
+    "document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames"
+)
+CALL_STATE_IS = (
+    "key => document.body.dataset.callState === "
+    "JSON.parse(document.getElementById('strings').textContent)[key]"
+)
+
+
+def call_state(page: Any, key: str) -> None:
+    page.wait_for_function(CALL_STATE_IS, arg=key, timeout=STEP_MS)
+
+
+def remote_media_playing(page: Any, video: bool) -> None:
+    # A decoded remote frame (video) or a live remote audio track: media really arrived.
+    check = (
+        "() => document.getElementById('remote-video').videoWidth > 0"
+        if video
+        else "() => (document.getElementById('remote-video').srcObject?.getAudioTracks() || [])"
+        ".some(t => t.readyState === 'live')"
+    )
+    page.wait_for_function(check, timeout=STEP_MS)
+
+
+@pytest.fixture
+def pages(browser: Any) -> Iterator[tuple[Any, Any]]:
+    """(resident page, volunteer page), each in a browser context of its own."""
+    contexts = [browser.new_context(), browser.new_context()]
+    try:
+        yield contexts[0].new_page(), contexts[1].new_page()
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+    run_sync(server.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
+    resident.goto(f"{server.url}/request")
+    resident.get_by_label("Which language do you need?").select_option("es")
+    resident.locator(f"input[name=media][value={media}]").check()
+    resident.get_by_label("Anything the interpreter should know?").fill("Rent letter")
+    resident.get_by_role("button", name="Ask for an interpreter").click()
+    resident.wait_for_url("**/q/**")
+    assert resident.locator("#queue-status").get_attribute("role") == "status"
+    assert resident.locator("#queue-position").inner_text() == "1"
+
+    volunteer.goto(f"{server.url}/login")
+    volunteer.get_by_label("Email address").fill(VOLUNTEER)
+    volunteer.get_by_label("Password").fill(PASSWORD)
+    volunteer.get_by_role("button", name="Sign in").click()
+    volunteer.wait_for_url("**/volunteer")
+    volunteer.get_by_role("button", name="I am available").click()
+    card = volunteer.locator("#request-list li.request")
+    card.wait_for(timeout=STEP_MS)
+    assert "Rent letter" in card.inner_text()
+    card.get_by_role("button", name="Accept").click()
+
+    volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
+    resident.wait_for_url("**/call/**", timeout=STEP_MS)
+    for page in (resident, volunteer):
+        call_state(page, "connected")
+        remote_media_playing(page, video=media == "video")
+
+
+@pytest.mark.parametrize("media", ["video", "audio"])
+def test_resident_and_volunteer_meet_in_a_connected_call(
+    live_server: LiveServer, pages: tuple[Any, Any], media: str
+) -> None:
+    resident, volunteer = pages
+    meet_in_a_call(live_server, resident, volunteer, media)
+    assert resident.locator("#connection-state").get_attribute("role") == "status"
+    assert "Vera" in resident.locator("#remote-label").inner_text()
+
+    volunteer.on("dialog", lambda dialog: dialog.accept())
+    volunteer.get_by_role("button", name="Leave call").click()
+    resident.locator("#call-ended").wait_for(state="visible", timeout=STEP_MS)
+    assert "The call has ended." in resident.locator("#call-ended-text").inner_text()
+
+
+def test_call_survives_a_server_restart(live_server: LiveServer, pages: tuple[Any, Any]) -> None:
+    resident, volunteer = pages
+    meet_in_a_call(live_server, resident, volunteer, "video")
+
+    live_server.stop()
+    for page in (resident, volunteer):
+        call_state(page, "reconnecting")  # the page says so; it does not say "left"
+    live_server.restart()
+    for page in (resident, volunteer):
+        call_state(page, "connected")
+    # Media went browser to browser all along; the remote video is still live.
+    frames = resident.evaluate(f"() => {DECODED_FRAMES}")
+    resident.wait_for_function(f"n => {DECODED_FRAMES} > n", arg=frames, timeout=STEP_MS)
+    assert "left" not in resident.locator("#remote-label").inner_text()

@@ -1,0 +1,65 @@
+// The resident's queue page: place in the queue and wait, live; off to the call when matched.
+import { announce } from "./ui/announcer.js";
+import { pageStrings } from "./ui/strings.js";
+import { ReconnectingSocket, chime } from "./socket.js";
+
+const t = pageStrings();
+const root = document.getElementById("queue");
+const token = root.dataset.token;
+const positionEl = document.getElementById("queue-position");
+const waitEl = document.getElementById("queue-wait");
+const statusEl = document.getElementById("queue-status");
+const stateEl = document.getElementById("connection-state");
+const longWaitEl = document.getElementById("long-wait");
+const cancelForm = document.getElementById("cancel-form");
+let lastStatus = root.dataset.status;
+
+function waitText(seconds) {
+  if (seconds === null || seconds === undefined) return t.waitUnknown;
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  return minutes > t.waitMinutes.length ? t.waitLong : t.waitMinutes[minutes - 1];
+}
+
+function showEnded(text) {
+  statusEl.replaceChildren(Object.assign(document.createElement("p"), { textContent: text }));
+  longWaitEl.hidden = true;
+  if (cancelForm) cancelForm.hidden = true;
+}
+
+function onStatus(message) {
+  if (message.status === "matched" && message.call_url) {
+    statusEl.replaceChildren(Object.assign(document.createElement("p"), { textContent: t.matched }));
+    chime();
+    announce(t.matched, { assertive: true });
+    socket.close();
+    window.setTimeout(() => location.assign(message.call_url), 600);
+    return;
+  }
+  if (message.status === "cancelled") return showEnded(t.cancelled);
+  if (message.status !== "open") return showEnded(t.ended);
+  if (lastStatus === "matched") announce(t.back, { assertive: true });
+  if (positionEl) positionEl.textContent = message.position === null ? "–" : String(message.position);
+  if (waitEl) waitEl.textContent = waitText(message.estimated_wait_s);
+  if (message.long_wait && longWaitEl.hidden) announce(longWaitEl.textContent.trim().split("\n")[0]);
+  longWaitEl.hidden = !message.long_wait;
+  lastStatus = message.status;
+}
+
+const socket = new ReconnectingSocket("/ws/resident", {
+  hello: { type: "hello", token },
+  onMessage(message) {
+    if (message.type === "status") onStatus(message);
+    else if (message.type === "error" && message.code === "invalid_token") showEnded(t.linkInvalid);
+  },
+  onState(state) {
+    stateEl.textContent = state === "open" ? t.connected : state === "reconnecting" ? t.reconnecting : t.connecting;
+  },
+  onClosed() { stateEl.textContent = ""; },
+});
+
+if (cancelForm) {
+  cancelForm.addEventListener("submit", (event) => {
+    // Over the socket when it is up; otherwise the form posts as it would without JavaScript.
+    if (socket.send({ type: "cancel" })) event.preventDefault();
+  });
+}
