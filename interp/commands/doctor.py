@@ -150,6 +150,25 @@ def check_translation_library() -> Check:
     return Check("Translation library", OK, "argostranslate (without PyTorch)")
 
 
+def check_translation_models(settings: Settings) -> Check:
+    from interp.translation.packages import installed_packages
+
+    packages, problems = installed_packages(settings.models_dir)
+    if problems:
+        return Check(
+            "Translation models", MISSING, "; ".join(problems),
+            "interp models install translation SRC TGT --from FILE.argosmodel",
+        )
+    if not packages:
+        return Check(
+            "Translation models", WARN,
+            "none installed: captions stay in the speaker's language",
+            "interp models install translation SRC TGT (or --from FILE.argosmodel)",
+        )
+    pairs = ", ".join(f"{p.from_code}→{p.to_code}" for p in packages)
+    return Check("Translation models", OK, pairs)
+
+
 def check_speech_models(settings: Settings) -> Iterator[Check]:
     from interp.modelstore import check_model, load_manifest
 
@@ -180,6 +199,7 @@ def run_checks(settings: Settings) -> list[Check]:
         lambda: check_origin(settings),
         lambda: check_ice(settings),
         check_translation_library,
+        lambda: check_translation_models(settings),
         lambda: check_speech_models(settings),
     ]
     results: list[Check] = []

@@ -107,8 +107,13 @@ def _top_folder(archive: zipfile.ZipFile, name: str) -> str:
     return tops.pop()
 
 
-def install_package_file(models_dir: Path, archive_path: Path) -> TranslationPackage:
-    """Unpack and check an ``.argosmodel`` file, then put it in place of any older copy."""
+def install_package_file(
+    models_dir: Path, archive_path: Path, expected_pair: tuple[str, str] | None = None
+) -> TranslationPackage:
+    """Unpack and check an ``.argosmodel`` file, then put it in place of any older copy.
+
+    With ``expected_pair``, a package for another pair is refused before anything changes.
+    """
     name = archive_path.name
     if not zipfile.is_zipfile(archive_path):
         raise PackageError(f"{name}: not an Argos Translate package (not a zip archive)")
@@ -123,6 +128,11 @@ def install_package_file(models_dir: Path, archive_path: Path) -> TranslationPac
             raise PackageError(f"{name}: the archive is damaged ({exc})") from exc
         unpacked = Path(staging) / top
         package = read_package(unpacked)
+        if expected_pair and package.pair != expected_pair:
+            raise PackageError(
+                f"{name} translates {package.from_code} to {package.to_code}, "
+                f"not {expected_pair[0]} to {expected_pair[1]}"
+            )
         target = root / f"{package.from_code}_{package.to_code}"
         old = root / f".old-{target.name}"
         shutil.rmtree(old, ignore_errors=True)
@@ -203,7 +213,7 @@ def install_from_index(
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / f"{from_code}_{to_code}.argosmodel"
         _download(best["links"], archive, progress)
-        return install_package_file(models_dir, archive)
+        return install_package_file(models_dir, archive, (from_code, to_code))
 
 
 def _download(links: list[str], dest: Path, progress: Callable[[int, int], None] | None) -> None:
