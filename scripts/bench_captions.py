@@ -145,16 +145,20 @@ def utterance_latencies(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    defaults = StreamOptions()
     parser.add_argument("--model", default="whisper-base")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads-per-worker", type=int, default=1)
     parser.add_argument("--audio-dir", type=Path, default=AUDIO_DIR)
     parser.add_argument("--seconds", type=float, default=150.0, help="long-form length")
     parser.add_argument("--pause", type=float, default=0.8, help="pause between utterances")
-    parser.add_argument("--padding", type=float, default=5.0, help="encoder padding (s)")
+    parser.add_argument("--padding", type=float, default=defaults.padding_s,
+                        help="encoder padding of finals (s)")
+    parser.add_argument("--partial-padding", type=float, default=defaults.partial_padding_s,
+                        help="encoder padding of partials (s)")
     parser.add_argument("--final-beam", type=int, default=5)
-    parser.add_argument("--partial-interval", type=float, default=1.0)
-    parser.add_argument("--partial-growth", type=float, default=0.5)
+    parser.add_argument("--partial-interval", type=float, default=defaults.partial_interval_s)
+    parser.add_argument("--partial-growth", type=float, default=defaults.partial_growth)
     parser.add_argument("--max-streams", type=int, default=6,
                         help="try up to this many simultaneous streams (0: skip)")
     parser.add_argument("--multi-seconds", type=float, default=45.0,
@@ -167,7 +171,8 @@ def main() -> int:
     form = build_long_form(args.audio_dir, args.seconds, args.pause)
     duration = len(form.audio) / SAMPLE_RATE
     print(f"model {args.model}, {args.workers} worker(s) x {args.threads_per_worker} thread(s), "
-          f"padding {args.padding} s, final beam {args.final_beam}, partials every "
+          f"padding {args.padding} s (partials {args.partial_padding} s), "
+          f"final beam {args.final_beam}, partials every "
           f"max({args.partial_interval} s, {args.partial_growth} x utterance)")
     print(f"long-form stream: {len(form.ends)} utterances, {duration:.1f} s")
     rss_before = rss_mb()
@@ -183,7 +188,8 @@ def main() -> int:
     for thread in warm:
         thread.join()
     print(f"RSS with {args.workers} workers warmed up: {rss_mb():.0f} MB")
-    options = StreamOptions(padding_s=args.padding, final_beam_size=args.final_beam,
+    options = StreamOptions(padding_s=args.padding, partial_padding_s=args.partial_padding,
+                            final_beam_size=args.final_beam,
                             partial_interval_s=args.partial_interval,
                             partial_growth=args.partial_growth)
     language = "en"

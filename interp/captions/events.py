@@ -45,9 +45,9 @@ class StreamOptions:
     partials: bool = True
     # Seconds of new speech between partial passes, and the share of the utterance so far
     # that must be new: each pass re-reads the whole utterance, so a fixed cadence would
-    # cost quadratically in its length.
+    # cost quadratically in its length. Passes at 1, 2, 4, 8 s of an utterance.
     partial_interval_s: float = 1.0
-    partial_growth: float = 0.5
+    partial_growth: float = 1.0
     partial_beam_size: int = 1
     final_beam_size: int = 5
     # Start the final this long into a pause, before the VAD's end_silence_s decides that
@@ -55,6 +55,8 @@ class StreamOptions:
     early_final_after_s: float | None = 0.25
     # Seconds of silence after the speech in the encoder window (<= 0: full 30 s window).
     padding_s: float = 5.0
+    # The same for partials: tentative text, read again by the final, so a cheaper window.
+    partial_padding_s: float = 3.0
     # Also give finals an English translation (``CaptionEvent.english``).
     translate_finals: bool = False
     # Recognition passes of this stream that may run at once (1 keeps live output in order

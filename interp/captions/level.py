@@ -38,12 +38,16 @@ class Leveller:
 
     def process(self, chunk: np.ndarray) -> np.ndarray:
         """Level ``chunk``; returns whole 10 ms blocks (a remainder waits for the next chunk)."""
+        return self.level(chunk)[0]
+
+    def level(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``process``, and also the input those levelled samples came from."""
         audio = np.concatenate([self._carry, np.asarray(chunk, dtype=np.float32)])
         whole = len(audio) - len(audio) % BLOCK
         self._carry = audio[whole:]
         blocks = audio[:whole].reshape(-1, BLOCK)
         if not len(blocks):
-            return np.zeros(0, dtype=np.float32)
+            return np.zeros(0, dtype=np.float32), audio[:0]
         rms = np.sqrt(np.mean(blocks.astype(np.float64) ** 2, axis=1))
         target = _db_to_amp(TARGET_DBFS)
         gains = np.empty(len(blocks))
@@ -56,7 +60,7 @@ class Leveller:
         per_sample = starts[:, None] + (gains - starts)[:, None] * ramp[None, :]
         self._gain = float(gains[-1])
         out = (blocks * per_sample).ravel()
-        return np.tanh(out).astype(np.float32)
+        return np.tanh(out).astype(np.float32), audio[:whole]
 
 
 def level_audio(audio: np.ndarray) -> np.ndarray:

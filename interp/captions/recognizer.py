@@ -27,6 +27,9 @@ FRAMES_PER_S = 100
 # runs to 448 tokens and takes many seconds.
 MAX_TOKENS_PER_S = 10
 MIN_TOKENS = 12
+# Tokens of the previous caption given to the decoder as context (Whisper's own limit
+# is 223; one or two sentences carry the names and topic that matter).
+MAX_CONTEXT_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,14 @@ class Recognizer:
         task: str = "transcribe",
         beam_size: int = 1,
         padding_s: float = 5.0,
+        previous_text: str = "",
     ) -> Hypothesis:
         """Transcribe (or translate to English) one utterance of up to about 25 s.
 
         ``language`` None detects it from this audio. ``padding_s`` of silence follow
         the speech in the encoder window; 0 or less uses the full 30 s window.
+        ``previous_text`` (what was said just before) conditions the decoder, as
+        Whisper does between the windows of a long recording.
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_ctranslate2_storage, get_suppressed_tokens
@@ -102,6 +108,9 @@ class Recognizer:
             language=language if self.multilingual else None,
         )
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        if previous_text.strip():
+            context = tokenizer.encode(" " + previous_text.strip())[-MAX_CONTEXT_TOKENS:]
+            prompt = [tokenizer.sot_prev, *context, *prompt]
         max_new = max(MIN_TOKENS, int(MAX_TOKENS_PER_S * duration))
         result = whisper.model.generate(
             encoded, [prompt],

@@ -44,6 +44,8 @@ class Job:
     language: str | None
     # A final started during a pause, before the VAD has decided the utterance is over.
     early: bool = False
+    # The stream's last final caption, context for the decoder (finals only).
+    previous_text: str = ""
 
 
 class CaptionStream:
@@ -99,6 +101,7 @@ class CaptionStream:
         self._early_result: tuple[Hypothesis | None, str | None] | None = None
         # Early finals still running whose utterance has closed: bounds -> utterance index.
         self._claimed: dict[tuple[int, int], int] = {}
+        self._last_final_text = ""
 
     # -- consumer side ------------------------------------------------------------
 
@@ -146,9 +149,9 @@ class CaptionStream:
         with self._lock:
             chunks, self._inbox = self._inbox, []
         if chunks:
-            levelled = self._leveller.process(np.concatenate(chunks))
+            levelled, raw = self._leveller.level(np.concatenate(chunks))
             self._levelled = np.concatenate([self._levelled, levelled])
-            for utterance in self._segmenter.feed(levelled):
+            for utterance in self._segmenter.feed(levelled, raw):
                 self._queue_final(utterance.start, utterance.end)
         if self._closing and not self._inbox and not self._flushed:
             self._flushed = True
@@ -176,7 +179,7 @@ class CaptionStream:
                     self._claimed[early] = index
                 return
         self._finals.append(Job(self, True, index, start, end, self._audio(start, end),
-                                self.language))
+                                self.language, previous_text=self._last_final_text))
 
     def _final_job(self, index: int, start: int, end: int) -> Job:
         return Job(self, True, index, start, end, np.zeros(0, dtype=np.float32), self.language)
@@ -185,7 +188,7 @@ class CaptionStream:
         """Drop levelled audio before the utterance in progress (or all but a little)."""
         start = self._segmenter.speech_start
         if start is None:
-            start = self._segmenter.consumed - int(self.options.vad.pad_s * SAMPLE_RATE)
+            start = self._segmenter.keep_from
         drop = start - self._levelled_origin
         if drop > 0:
             self._levelled = self._levelled[drop:]
@@ -208,7 +211,7 @@ class CaptionStream:
             with self._lock:
                 self._early, self._early_result = (start, pause_end), None
             return Job(self, True, -1, start, pause_end, self._audio(start, pause_end),
-                       self.language, early=True)
+                       self.language, early=True, previous_text=self._last_final_text)
         if not self.options.partials:
             return None
         end = self._levelled_origin + len(self._levelled)
@@ -276,6 +279,8 @@ class CaptionStream:
                       english: str | None) -> None:
         text = accept(hypothesis) if hypothesis is not None else ""
         language = hypothesis.language if hypothesis is not None else (self.language or "")
+        if text:
+            self._last_final_text = text
         if text or job.index in self._shown_partial:
             self._ready_finals[job.index] = self._make(job, text, text, language, True, english)
         else:

@@ -6,15 +6,19 @@ above ``threshold``; it ends after ``end_silence_s`` below ``end_threshold`` (af
 utterance keeps ``pad_s`` of audio on both sides (the VAD is late on soft onsets and
 trailing consonants) and is cut at its quietest point once it grows past
 ``max_utterance_s``, so that a speaker who never pauses still gets final captions.
+Sustained loud, voiced sound (``interp.captions.voicing``) also counts as speech, for
+the voices Silero does not hear.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from interp.captions.audio import SAMPLE_RATE
+from interp.captions.voicing import VoicingDetector
 
 WINDOW = 512  # samples per Silero step (32 ms)
 CONTEXT = 64  # samples of the previous step the model sees
@@ -33,6 +37,12 @@ class VadOptions:
     # hardly pauses still come in pieces of readable size, without a hard cut.
     long_utterance_s: float = 6.0
     long_end_silence_s: float = 0.25
+    # Speech also starts when this share of the last ``voiced_onset_s`` was loud and
+    # voiced (None: Silero alone), and goes on while it stays so.
+    voiced_onset_s: float | None = 0.5
+    voiced_share: float = 0.75
+    # "Loud": this far above the quietest moment of the last few seconds.
+    voiced_above_floor_db: float = 25.0
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,13 @@ class SpeechSegmenter:
         self._speech_start: int | None = None
         self._origin = 0  # where the utterance in progress begins, padding included
         self._previous_end = 0  # end of the last utterance closed or cut
-        self._last_speech_end = 0  # end of the last window above the threshold
+        self._last_speech_end = 0  # end of the last window heard as speech
         self._probabilities: list[float] = []  # per window, for the current utterance
+        self._voicing = VoicingDetector(WINDOW, self.options.voiced_above_floor_db)
+        self._onset = int((self.options.voiced_onset_s or 0) * SAMPLE_RATE / WINDOW)
+        # Outside speech: (start, probability, loud and voiced) of the latest windows.
+        self._recent: deque[tuple[int, float, bool]] = deque(maxlen=self._onset)
+        self._raw_pending = np.zeros(0, dtype=np.float32)
 
     @property
     def in_speech(self) -> bool:
@@ -68,8 +83,13 @@ class SpeechSegmenter:
 
     @property
     def consumed(self) -> int:
-        """Samples the model has seen; utterances found later start after ``consumed - pad``."""
+        """Samples the model has seen."""
         return self._position
+
+    @property
+    def keep_from(self) -> int:
+        """Utterances found later start at or after this sample."""
+        return self._position - self._pad - self._onset * WINDOW
 
     @property
     def pause(self) -> int:
@@ -100,11 +120,13 @@ class SpeechSegmenter:
         self._context = windows[-1, -CONTEXT:].copy()
         return np.asarray(out).reshape(-1)
 
-    def feed(self, audio: np.ndarray) -> list[Utterance]:
-        """Consume audio; return the utterances that closed within it."""
+    def feed(self, audio: np.ndarray, raw: np.ndarray | None = None) -> list[Utterance]:
+        """Consume levelled audio (and the same samples before levelling, if at hand, for
+        the voicing check); return the utterances that closed within it."""
+        raw = np.concatenate([self._raw_pending, audio if raw is None else raw])
         audio = np.concatenate([self._pending, audio])
         whole = len(audio) - len(audio) % WINDOW
-        self._pending = audio[whole:]
+        self._pending, self._raw_pending = audio[whole:], raw[whole:]
         if not whole:
             return []
         closed: list[Utterance] = []
@@ -113,19 +135,27 @@ class SpeechSegmenter:
         short_silence = int(opts.long_end_silence_s * SAMPLE_RATE)
         long = int(opts.long_utterance_s * SAMPLE_RATE)
         longest = int(opts.max_utterance_s * SAMPLE_RATE)
-        for p in self._probabilities_for(audio[:whole]):
+        probabilities = self._probabilities_for(audio[:whole])
+        if self._onset:
+            voiced = self._voicing.feed(raw[:whole].reshape(-1, WINDOW))
+        else:
+            voiced = np.zeros(len(probabilities), dtype=bool)
+        needed_voiced = opts.voiced_share * max(self._onset, 1)
+        for p, v in zip(probabilities, voiced, strict=True):
             start, end = self._position, self._position + WINDOW
             self._position = end
             if self._speech_start is None:
+                self._recent.append((start, float(p), bool(v)))
                 if p >= opts.threshold:
-                    self._speech_start = start
-                    # Padding never reaches back into the previous utterance.
-                    self._origin = max(self._previous_end, start - self._pad)
-                    self._last_speech_end = end
-                    self._probabilities = [float(p)]
+                    self._open(start, end, [float(p)])
+                elif sum(w[2] for w in self._recent) >= needed_voiced:
+                    # Voiced sound Silero does not hear: speech from its first voiced window.
+                    first = next(i for i, w in enumerate(self._recent) if w[2])
+                    windows = list(self._recent)[first:]
+                    self._open(windows[0][0], end, [w[1] for w in windows])
                 continue
             self._probabilities.append(float(p))
-            if p >= opts.end_threshold:
+            if p >= opts.end_threshold or v:
                 self._last_speech_end = end
             needed = short_silence if end - self._speech_start >= long else silence
             if end - self._last_speech_end >= needed:
@@ -133,6 +163,14 @@ class SpeechSegmenter:
             elif end - self._speech_start >= longest:
                 closed.extend(self._cut_at_quietest())
         return closed
+
+    def _open(self, start: int, end: int, probabilities: list[float]) -> None:
+        self._speech_start = start
+        # Padding never reaches back into the previous utterance.
+        self._origin = max(self._previous_end, start - self._pad)
+        self._last_speech_end = end
+        self._probabilities = probabilities
+        self._recent.clear()
 
     def _close(self, speech_end: int) -> list[Utterance]:
         assert self._speech_start is not None

@@ -71,3 +71,12 @@ def test_a_quiet_speaker_after_a_loud_one_needs_levelling(base_engine):
     levelled = base_engine.recognizer.recognize(level_audio(audio), "en", beam_size=5).text
     assert word_error_rate(reference, levelled) < 0.25, levelled
     assert word_error_rate(reference, raw) > 0.4, raw
+
+
+def test_previous_caption_is_context_not_output(base_engine):
+    name = "en_librispeech_1272-128104-0000.wav"
+    before = transcripts()["en_jfk_inaugural.flac"]
+    hyp = base_engine.recognizer.recognize(level_audio(speech(name)), "en", beam_size=5,
+                                           previous_text=before)
+    assert word_error_rate(transcripts()[name], hyp.text) < 0.15, hyp.text
+    assert "americans" not in hyp.text.lower()
