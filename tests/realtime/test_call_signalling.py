@@ -4,7 +4,10 @@ reconnects, hand-backs and bad signalling behave as the protocol promises."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -46,10 +49,33 @@ async def peers(
     return resident, interpreter
 
 
-async def test_two_peers_connect_and_audio_flows(live_server: LiveServer) -> None:
-    made, room, client = await matched_room(live_server)
-    resident, interpreter = await peers(live_server, made, room, client)
+@dataclass
+class Call:
+    made: dict
+    room: str
+    client: httpx.AsyncClient
+    resident: RtcPeer
+    interpreter: RtcPeer
+
+
+@contextlib.asynccontextmanager
+async def matched_call(server: LiveServer) -> AsyncIterator[Call]:
+    """A matched room with both participants' peers (not yet joined), closed afterwards."""
+    made, room, client = await matched_room(server)
+    resident, interpreter = await peers(server, made, room, client)
     try:
+        yield Call(made, room, client, resident, interpreter)
+    finally:
+        await resident.close()
+        await interpreter.close()
+        await client.aclose()
+
+
+async def test_two_peers_connect_and_audio_flows(live_server: LiveServer) -> None:
+    async with matched_call(live_server) as call:
+        made = call.made
+        client = call.client
+        resident, interpreter = call.resident, call.interpreter
         joined = await resident.join()
         assert joined["you"]["role"] == "resident" and joined["ice_servers"] == []
         assert (await interpreter.join())["you"]["name"] == "Vera"
@@ -71,16 +97,11 @@ async def test_two_peers_connect_and_audio_flows(live_server: LiveServer) -> Non
         assert closed["reason"] == "ended"
         status = (await client.get(f"/q/{made['token']}")).text
         assert "This request has ended." in status
-    finally:
-        await resident.close()
-        await interpreter.close()
-        await client.aclose()
 
 
 async def test_dropped_signalling_shows_reconnecting_then_resumes(live_server: LiveServer) -> None:
-    made, room, client = await matched_room(live_server)
-    resident, interpreter = await peers(live_server, made, room, client)
-    try:
+    async with matched_call(live_server) as call:
+        resident, interpreter = call.resident, call.interpreter
         await resident.join()
         await interpreter.join()
         await resident.wait_connected()
@@ -98,17 +119,12 @@ async def test_dropped_signalling_shows_reconnecting_then_resumes(live_server: L
             await interpreter.more_audio(before)
         assert interpreter.pc.connectionState == "connected"
         assert not any(m["type"] == "peer.left" for m in interpreter.socket.seen)
-    finally:
-        await resident.close()
-        await interpreter.close()
-        await client.aclose()
 
 
 @pytest.mark.server_settings(reconnect_grace_s=0.5)
 async def test_peer_that_does_not_return_has_left(live_server: LiveServer) -> None:
-    made, room, client = await matched_room(live_server)
-    resident, interpreter = await peers(live_server, made, room, client)
-    try:
+    async with matched_call(live_server) as call:
+        resident, interpreter = call.resident, call.interpreter
         await resident.join()
         await interpreter.join()
         await resident.wait_connected()
@@ -116,10 +132,6 @@ async def test_peer_that_does_not_return_has_left(live_server: LiveServer) -> No
         await interpreter.next_message("peer.reconnecting")
         left = await interpreter.next_message("peer.left")
         assert (left["peer"]["role"], left["reason"]) == ("resident", "gone")
-    finally:
-        await resident.close()
-        await interpreter.close()
-        await client.aclose()
 
 
 async def test_interpreter_hands_back_before_the_call_starts(live_server: LiveServer) -> None:
@@ -161,9 +173,8 @@ async def test_interpreter_who_never_arrives_hands_back(live_server: LiveServer)
 
 
 async def test_bad_signalling_is_refused_and_relays_nothing(live_server: LiveServer) -> None:
-    made, room, client = await matched_room(live_server)
-    resident, interpreter = await peers(live_server, made, room, client)
-    try:
+    async with matched_call(live_server) as call:
+        resident, interpreter = call.resident, call.interpreter
         await resident.join()
         await interpreter.join()
         await resident.next_message("peer.joined")
@@ -184,10 +195,6 @@ async def test_bad_signalling_is_refused_and_relays_nothing(live_server: LiveSer
         # None of it reached the interpreter, and the call still connects.
         await interpreter.wait_connected()
         assert not any(m["type"] == "offer" and "aaaa" in m["sdp"] for m in interpreter.socket.seen)
-    finally:
-        await resident.close()
-        await interpreter.close()
-        await client.aclose()
 
 
 async def test_room_refuses_strangers(live_server: LiveServer) -> None:
@@ -213,9 +220,11 @@ async def test_room_refuses_strangers(live_server: LiveServer) -> None:
 
 @pytest.mark.server_settings(reconnect_grace_s=0.5)
 async def test_call_ends_when_everyone_has_gone(live_server: LiveServer) -> None:
-    made, room, client = await matched_room(live_server)
-    resident, interpreter = await peers(live_server, made, room, client)
-    try:
+    async with matched_call(live_server) as call:
+        made = call.made
+        room = call.room
+        client = call.client
+        resident, interpreter = call.resident, call.interpreter
         await resident.join()
         await interpreter.join()
         await resident.wait_connected()
@@ -229,7 +238,3 @@ async def test_call_ends_when_everyone_has_gone(live_server: LiveServer) -> None
         await queue.close()
         assert (await client.get(f"/call/{made['token']}")).status_code == 410
         assert (await client.get(f"/rooms/{room}")).status_code == 404
-    finally:
-        await resident.close()
-        await interpreter.close()
-        await client.aclose()
