@@ -58,6 +58,14 @@ class Settings:
     asr_model: str = "whisper-base"
     # Parallel recognition workers sharing one model.
     asr_workers: int = 2
+    # Live captions in calls (the speech model loads when someone first turns them on).
+    captions: bool = True
+    # What the organisation's staff speak: the other side of machine interpretation, and
+    # the caption language of caseworkers.
+    local_language: str = "en"
+    # Where English captions of other languages come from: "auto" (a translation model
+    # when one is installed, else the speech model's translate task), "argos", "whisper".
+    english_via: str = "auto"
     log_level: str = "info"
 
     @property
@@ -121,4 +129,19 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
             values[name] = _coerce(name, hints[name], env)
 
     values.update(overrides)
-    return Settings(**values)
+    settings = Settings(**values)
+    _check(settings)
+    return settings
+
+
+def _check(settings: Settings) -> None:
+    from interp.languages import get_language
+
+    if settings.english_via not in ("auto", "argos", "whisper"):
+        raise ConfigError("setting 'english_via' must be auto, argos or whisper")
+    language = get_language(settings.local_language)
+    if language is None or language.signed:
+        raise ConfigError(
+            f"setting 'local_language' must be a spoken language code, not "
+            f"{settings.local_language!r}"
+        )

@@ -11,6 +11,7 @@ from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
 from interp.http.security import RateLimiter
+from interp.live.service import LiveCaptions
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.hub import Hub, create_hub
 from interp.realtime.room import CallService
@@ -60,7 +61,13 @@ class Services:
             rooms=rooms,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
-            calls=CallService(dispatcher, rooms, settings.ice_servers, settings.reconnect_grace_s),
+            calls=CallService(
+                dispatcher,
+                rooms,
+                settings.ice_servers,
+                settings.reconnect_grace_s,
+                LiveCaptions(settings, hub, rooms),
+            ),
             login_limiter=RateLimiter(*LOGIN_LIMIT),
             address_limiter=RateLimiter(*LOGIN_LIMIT_PER_ADDRESS),
         )

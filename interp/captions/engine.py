@@ -191,6 +191,7 @@ class CaptionEngine:
             job.audio, language=language, task=opts.task,
             beam_size=opts.final_beam_size if job.final else opts.partial_beam_size,
             padding_s=opts.padding_s if job.final else opts.partial_padding_s,
+            candidates=opts.candidate_languages,
             # English-only tiny.en repeats the context back ("X. X"): 6.6 % -> 12.0 % WER
             # on the long-form stream's utterances, where base gains (docs/captions.md).
             previous_text=job.previous_text if self.multilingual else "",

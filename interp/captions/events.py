@@ -39,6 +39,9 @@ class CaptionEvent:
 class StreamOptions:
     # ISO 639-1 code, or None to detect it within the first utterance.
     language: str | None = None
+    # With language None: detect the language of every utterance, choosing among these
+    # (a shared device where two people speak two languages; an interpreter).
+    candidate_languages: tuple[str, ...] = ()
     # "transcribe", or "translate" for English captions of any language.
     task: str = "transcribe"
     # Partial captions while someone speaks; off for file captioning.

@@ -75,10 +75,12 @@ class Recognizer:
         beam_size: int = 1,
         padding_s: float = 5.0,
         previous_text: str = "",
+        candidates: tuple[str, ...] = (),
     ) -> Hypothesis:
         """Transcribe (or translate to English) one utterance of up to about 25 s.
 
-        ``language`` None detects it from this audio. ``padding_s`` of silence follow
+        ``language`` None detects it from this audio, among ``candidates`` when given.
+        ``padding_s`` of silence follow
         the speech in the encoder window; 0 or less uses the full 30 s window.
         ``previous_text`` (what was said just before) conditions the decoder, as
         Whisper does between the windows of a long recording.
@@ -100,7 +102,10 @@ class Recognizer:
         if not self.multilingual:
             language = "en"
         elif language is None:
-            token, language_probability = whisper.model.detect_language(encoded)[0][0]
+            ranked = whisper.model.detect_language(encoded)[0]
+            if candidates:
+                ranked = [(t, p) for t, p in ranked if t[2:-2] in candidates] or ranked
+            token, language_probability = ranked[0]
             language = token[2:-2]
         tokenizer = Tokenizer(
             whisper.hf_tokenizer, self.multilingual,

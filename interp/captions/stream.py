@@ -245,12 +245,18 @@ class CaptionStream:
             return self._early == bounds or bounds in self._claimed
         return job.final or job.index == self._utterance_index
 
+    def want_english(self, wanted: bool) -> None:
+        """Start or stop giving finals an English translation (who reads English changes)."""
+        if wanted != self.options.translate_finals:
+            self.options = replace(self.options, translate_finals=wanted)
+
     # -- worker side --------------------------------------------------------------
 
     def deliver_result(self, job: Job, hypothesis: Hypothesis | None,
                        english: str | None = None) -> None:
         """Turn a finished pass into events (``hypothesis`` None: the pass was dropped)."""
-        if hypothesis is not None and self.language is None and (
+        pinning = self.language is None and not self.options.candidate_languages
+        if hypothesis is not None and pinning and (
             job.final or (job.end - job.start) >= PIN_LANGUAGE_AFTER_S * SAMPLE_RATE
         ):
             self.language = hypothesis.language

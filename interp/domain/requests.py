@@ -235,11 +235,79 @@ class RequestQueue:
             )
             return list(ids)
 
+    async def start_machine_room(self, token: str, desk_language: str) -> str:
+        """Open machine interpretation for a waiting request; returns its room.
+
+        The request stays in the queue: an interpreter who accepts it later joins this
+        room. Asking again returns the same room while it is open.
+        """
+        request = await self.by_token(token)
+        if request.status != "open":
+            raise Conflict(
+                f"The request is {request.status}: machine interpretation is for waiting requests."
+            )
+        now = utcnow()
+        async with self.db.session() as session:
+            row = await session.get(InterpretationRequest, request.id)
+            assert row is not None
+            if row.room_id is not None:
+                room = await session.get(Room, row.room_id)
+                if room is not None and room.closed_at is None:
+                    return room.id
+            room_id = new_id()
+            taken = await session.execute(
+                update(InterpretationRequest)
+                .where(InterpretationRequest.id == request.id)
+                .where(InterpretationRequest.status == "open")
+                .where(InterpretationRequest.room_id.is_(None))
+                .values(room_id=room_id)
+            )
+            if rowcount(taken) != 1:
+                raise Conflict("The request changed meanwhile; try again.")
+            session.add(
+                # Started at once: nobody else has to arrive for it to begin.
+                Room(id=room_id, request_id=request.id, media=row.media, kind="machine",
+                     desk_language=desk_language, created_at=now, started_at=now)
+            )
+            await session.flush()
+            session.add(self._resident(room_id, row))
+            caseworker = await self._link_owner(session, row)
+            if caseworker is not None:
+                # The caseworker who sent the link is with the resident: they may join too.
+                session.add(
+                    RoomParticipant(
+                        id=new_id(), room_id=room_id, role="caseworker",
+                        display_name=caseworker.display_name, language_code=desk_language,
+                        user_id=caseworker.id,
+                    )
+                )
+        return room_id
+
+    @staticmethod
+    def _resident(room_id: str, row: InterpretationRequest) -> RoomParticipant:
+        return RoomParticipant(
+            id=new_id(),
+            room_id=room_id,
+            role="resident",
+            display_name="",
+            language_code=row.language_code,
+            token_hash=row.token_hash,
+        )
+
+    @staticmethod
+    async def _link_owner(session: AsyncSession, row: InterpretationRequest) -> User | None:
+        if row.resident_link_id is None:
+            return None
+        link = await session.get(ResidentLink, row.resident_link_id)
+        owner = await session.get(User, link.created_by) if link is not None else None
+        return owner if owner is not None and owner.active else None
+
     async def accept(self, request_id: str, volunteer: Account) -> Match:
         """Give the request to this volunteer and open their room, unless someone was faster.
 
         The conditional UPDATE is the whole of the race: the database lets exactly one
         transaction move the row from open to matched; everyone else sees rowcount 0.
+        A request in machine interpretation keeps its room: the interpreter joins it.
         """
         if not volunteer.active or volunteer.role != "volunteer":
             raise NotAllowed("Only volunteer interpreters accept requests.")
@@ -247,13 +315,20 @@ class RequestQueue:
         if request.language_code not in volunteer.languages:
             raise NotAllowed("You do not interpret this request's language.")
         now = utcnow()
-        room_id = new_id()
+        machine_room = await self._open_machine_room(request.room_id)
+        room_id = machine_room or new_id()
         async with self.db.session() as session:
             won = await session.execute(
                 update(InterpretationRequest)
                 .where(InterpretationRequest.id == request_id)
                 .where(InterpretationRequest.status == "open")
                 .where(InterpretationRequest.expires_at > now)
+                # A machine room opened meanwhile would be left behind: lose the race instead.
+                .where(
+                    InterpretationRequest.room_id == machine_room
+                    if machine_room
+                    else InterpretationRequest.room_id.is_(None)
+                )
                 .values(
                     status="matched", volunteer_id=volunteer.id, matched_at=now, room_id=room_id
                 )
@@ -262,29 +337,21 @@ class RequestQueue:
                 row = await session.get(InterpretationRequest, request_id)
                 assert row is not None
                 await session.refresh(row)
+                if machine_room is None:
+                    session.add(
+                        Room(id=room_id, request_id=request_id, media=row.media, created_at=now)
+                    )
+                    await session.flush()
+                    session.add(self._resident(room_id, row))
                 session.add(
-                    Room(id=room_id, request_id=request_id, media=row.media, created_at=now)
-                )
-                await session.flush()
-                session.add_all(
-                    [
-                        RoomParticipant(
-                            id=new_id(),
-                            room_id=room_id,
-                            role="resident",
-                            display_name="",
-                            language_code=row.language_code,
-                            token_hash=row.token_hash,
-                        ),
-                        RoomParticipant(
-                            id=new_id(),
-                            room_id=room_id,
-                            role="interpreter",
-                            display_name=volunteer.display_name,
-                            language_code=row.language_code,
-                            user_id=volunteer.id,
-                        ),
-                    ]
+                    RoomParticipant(
+                        id=new_id(),
+                        room_id=room_id,
+                        role="interpreter",
+                        display_name=volunteer.display_name,
+                        language_code=row.language_code,
+                        user_id=volunteer.id,
+                    )
                 )
                 return Match(_view(row), room_id)
         current = await self.get(request_id)
@@ -292,26 +359,58 @@ class RequestQueue:
             raise Conflict("Another interpreter has already taken this request.")
         raise Conflict(f"The request is {current.status} and can no longer be accepted.")
 
+    async def _open_machine_room(self, room_id: str | None) -> str | None:
+        if room_id is None:
+            return None
+        async with self.db.session() as session:
+            room = await session.get(Room, room_id)
+        if room is None or room.kind != "machine" or room.closed_at is not None:
+            return None
+        return room.id
+
     async def release(self, request_id: str, volunteer_id: str) -> QueuedRequest:
-        """The volunteer hands the request back before the call starts: it goes to the head."""
+        """The volunteer hands the request back before the call starts: it goes to the head.
+
+        In machine interpretation the resident's room stays open; only the interpreter goes.
+        """
         now = utcnow()
         async with self.db.session() as session:
             row = await session.get(InterpretationRequest, request_id)
             if row is None:
                 raise NotFound("No such request.")
             room = await session.get(Room, row.room_id) if row.room_id else None
-            if room is not None and room.started_at is not None:
+            machine = room is not None and room.kind == "machine" and room.closed_at is None
+            interpreter = await session.scalar(
+                select(RoomParticipant)
+                .where(RoomParticipant.room_id == row.room_id)
+                .where(RoomParticipant.role == "interpreter")
+                .where(RoomParticipant.user_id == volunteer_id)
+            )
+            started = (
+                interpreter is not None and interpreter.joined_at is not None
+                if machine
+                else room is not None and room.started_at is not None
+            )
+            if started:
                 raise Conflict("The call has started; leave the call instead.")
             done = await session.execute(
                 update(InterpretationRequest)
                 .where(InterpretationRequest.id == request_id)
                 .where(InterpretationRequest.status == "matched")
                 .where(InterpretationRequest.volunteer_id == volunteer_id)
-                .values(status="open", priority=1, volunteer_id=None, matched_at=None, room_id=None)
+                .values(
+                    status="open",
+                    priority=1,
+                    volunteer_id=None,
+                    matched_at=None,
+                    room_id=row.room_id if machine else None,
+                )
             )
             if rowcount(done) != 1:
                 raise Conflict("This request is not yours to hand back.")
-            if room is not None:
+            if machine and interpreter is not None:
+                await session.delete(interpreter)
+            elif room is not None:
                 room.closed_at = now
         return await self.get(request_id)
 

@@ -8,10 +8,16 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from interp.domain.errors import InvalidToken, NotAllowed, NotFound
+from interp.domain.errors import InvalidInput, InvalidToken, NotAllowed, NotFound
 from interp.domain.tokens import hash_token, utcnow
+from interp.languages import get_language, is_signed
 from interp.store.database import Database, rowcount
 from interp.store.models import InterpretationRequest, Room, RoomParticipant
+
+# Reading captions in the speakers' own words, whatever their language.
+ORIGINAL = "original"
+# A page reads captions in at most this many languages at once (both sides of a desk).
+MAX_CAPTION_LANGUAGES = 2
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ class Participant:
     display_name: str
     language_code: str | None
     user_id: str | None
+    # What they chose to read captions in; None until they choose.
+    caption_languages: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,12 +49,49 @@ class RoomInfo:
     started_at: datetime | None
     closed_at: datetime | None
     participants: tuple[Participant, ...]
+    kind: str = "call"  # call | machine
+    desk_language: str | None = None
+
+    @property
+    def machine(self) -> bool:
+        return self.kind == "machine"
+
+    def spoken_languages(self, local_language: str) -> tuple[str, ...]:
+        """The spoken languages of this room: its people's, the desk's, the organisation's."""
+        found = [p.language_code for p in self.participants if p.role == "resident"]
+        found += [self.desk_language, local_language]
+        spoken = [code for code in found if code and not is_signed(code)]
+        return tuple(dict.fromkeys(spoken))
+
+    def default_reading(self, participant: Participant, local_language: str) -> tuple[str, ...]:
+        """What a participant reads captions in until they choose."""
+        own = participant.language_code
+        if participant.role == "resident" and own and not is_signed(own):
+            if self.machine and self.desk_language and self.desk_language != own:
+                return (own, self.desk_language)  # one device, both sides of the desk
+            return (own,)
+        if participant.role == "interpreter":
+            return (ORIGINAL,)  # they understand both sides
+        return (local_language,)
 
 
 def _participant(row: RoomParticipant) -> Participant:
+    chosen = tuple(row.caption_languages.split(",")) if row.caption_languages else None
     return Participant(
-        row.id, row.room_id, row.role, row.display_name, row.language_code, row.user_id
+        row.id, row.room_id, row.role, row.display_name, row.language_code, row.user_id, chosen
     )
+
+
+def check_caption_languages(languages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Validated reading languages: one or two spoken language codes, or ``original``."""
+    chosen = tuple(dict.fromkeys(languages))
+    if not 1 <= len(chosen) <= MAX_CAPTION_LANGUAGES:
+        raise InvalidInput(f"Choose one or {MAX_CAPTION_LANGUAGES} caption languages.")
+    for code in chosen:
+        language = get_language(code) if code != ORIGINAL else None
+        if code != ORIGINAL and (language is None or language.signed):
+            raise InvalidInput(f"Captions cannot be shown in {code!r}.")
+    return chosen
 
 
 class Rooms:
@@ -71,6 +116,8 @@ class Rooms:
                 room.started_at,
                 room.closed_at,
                 tuple(_participant(r) for r in rows),
+                room.kind,
+                room.desk_language,
             )
 
     async def participant_by_token(self, token: str) -> Participant:
@@ -99,6 +146,41 @@ class Rooms:
         if row is None:
             raise NotAllowed("You are not a participant in this call.")
         return _participant(row)
+
+    async def set_caption_languages(
+        self, participant_id: str, languages: list[str] | tuple[str, ...]
+    ) -> tuple[str, ...]:
+        chosen = check_caption_languages(languages)
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(RoomParticipant)
+                .where(RoomParticipant.id == participant_id)
+                .values(caption_languages=",".join(chosen))
+            )
+        if rowcount(done) != 1:
+            raise NotFound("No such participant.")
+        return chosen
+
+    async def caption_readers(self, room_id: str, local_language: str) -> set[str]:
+        """The languages someone in the room reads captions in now (each counted once)."""
+        room = await self.get(room_id)
+        async with self.db.session() as session:
+            present = set(
+                await session.scalars(
+                    select(RoomParticipant.id)
+                    .where(RoomParticipant.room_id == room_id)
+                    .where(RoomParticipant.joined_at.is_not(None))
+                    .where(RoomParticipant.left_at.is_(None))
+                )
+            )
+        wanted: set[str] = set()
+        for participant in room.participants:
+            if participant.id in present:
+                reading = participant.caption_languages
+                wanted.update(reading or room.default_reading(participant, local_language))
+        if room.machine and room.desk_language:
+            wanted.add(room.desk_language)  # the desk's side of a shared device
+        return wanted
 
     async def mark_joined(self, participant_id: str) -> bool:
         """Record a join; returns True when this join made the call start (everyone arrived)."""
@@ -154,10 +236,11 @@ class Rooms:
             )
             if rowcount(done) != 1:
                 return False
+            # A request still waiting in machine interpretation ends with its room too.
             await session.execute(
                 update(InterpretationRequest)
                 .where(InterpretationRequest.room_id == room_id)
-                .where(InterpretationRequest.status == "matched")
+                .where(InterpretationRequest.status.in_(("matched", "open")))
                 .values(status="closed", closed_at=now)
             )
             return True
@@ -171,8 +254,8 @@ class Rooms:
                 .join(Room, Room.id == InterpretationRequest.room_id)
                 .join(RoomParticipant, RoomParticipant.room_id == Room.id)
                 .where(InterpretationRequest.status == "matched")
-                .where(Room.started_at.is_(None), Room.closed_at.is_(None))
-                .where(Room.created_at <= cutoff)
+                .where(Room.closed_at.is_(None))
+                .where(InterpretationRequest.matched_at <= cutoff)
                 .where(RoomParticipant.role == "interpreter")
                 .where(RoomParticipant.joined_at.is_(None))
             )

@@ -8,13 +8,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import NoMatchFound, Route
 
+from interp import i18n
 from interp.domain.errors import DomainError, InvalidInput, InvalidToken
 from interp.domain.requests import MAX_NOTE, QueuedRequest
+from interp.domain.rooms import Participant, RoomInfo
 from interp.http.security import CSRF_FIELD, csrf_ok, csrf_token
 from interp.http.state import services
-from interp.http.templating import render
+from interp.http.templating import gettext_functions, render
 from interp.i18n import N_
-from interp.languages import is_signed
+from interp.languages import LANGUAGES, Language, is_signed
 
 # What a resident reads when something goes wrong, in their language.
 LINK_INVALID = N_("This link is not valid any more. It may have expired or been used already.")
@@ -23,6 +25,7 @@ NOT_OFFERED = N_("Choose one of the languages in the list.")
 CHOOSE_MEDIA = N_("Choose video or audio only.")
 NOTE_TOO_LONG = N_("The note is too long.")
 CALL_ENDED = N_("This call has ended.")
+NOT_WAITING = N_("This request is not waiting any more, so automatic interpretation cannot start.")
 
 
 ASK_AGAIN = N_("Ask for an interpreter")
@@ -140,7 +143,8 @@ async def queue_page(request: Request) -> Response:
         req = await services(request).queue.by_token(token)
     except InvalidToken:
         return message_page(request, LINK_INVALID, 404)
-    if req.status == "matched":
+    # Matched, or waiting in machine interpretation: the call page is where they are.
+    if req.status == "matched" or (req.status == "open" and req.room_id):
         return RedirectResponse(f"/call/{token}", status_code=303)
     response = render(request, "resident/queue.html", await _queue_context(request, token, req))
     response.headers["cache-control"] = "no-store"
@@ -160,6 +164,51 @@ async def cancel_request(request: Request) -> Response:
     except DomainError:
         pass  # already matched or closed: the queue page shows where things stand
     return RedirectResponse(f"/q/{token}", status_code=303)
+
+
+async def start_machine_interpretation(request: Request) -> Response:
+    """The resident who waited too long switches to machine interpretation."""
+    token = request.path_params["token"]
+    form = await request.form()
+    if not csrf_ok(request, str(form.get(CSRF_FIELD, ""))):
+        return message_page(request, FORM_EXPIRED, 403)
+    svc = services(request)
+    try:
+        await svc.dispatcher.start_machine_interpretation(token, svc.settings.local_language)
+    except InvalidToken:
+        return message_page(request, LINK_INVALID, 404)
+    except DomainError:
+        return message_page(request, NOT_WAITING, 409, f"/q/{token}", ASK_AGAIN)
+    return RedirectResponse(f"/call/{token}", status_code=303)
+
+
+async def call_captions_context(
+    request: Request, room: RoomInfo, participant: Participant
+) -> dict[str, Any]:
+    """What a call page needs for captions: the room's kind and the languages to read."""
+    svc = services(request)
+    local = svc.settings.local_language
+    offered = [lang for lang in await svc.organisation.offered_languages() if not lang.signed]
+    spoken = [LANGUAGES[code] for code in room.spoken_languages(local) if code in LANGUAGES]
+    choices: list[Language] = list({lang.code: lang for lang in [*spoken, *offered]}.values())
+    return {
+        "machine": room.machine,
+        "local_language": local,
+        "caption_languages": choices,
+        "caption_reading": participant.caption_languages
+        or room.default_reading(participant, local),
+    }
+
+
+def desk_text(language: str) -> dict[str, Any]:
+    """The desk half of the face-to-face view speaks the staff's language where the interface
+    has it (English otherwise): its locale, text direction and ``_()`` for call.html."""
+    locale = i18n.negotiate_locale(language, None)
+    return {
+        "desk_locale": locale,
+        "desk_direction": i18n.text_direction(locale),
+        "desk_gettext": gettext_functions(i18n.translations(locale))["_"],
+    }
 
 
 async def resident_call(request: Request) -> Response:
@@ -187,6 +236,8 @@ async def resident_call(request: Request) -> Response:
             "home_url": "/request",
             "is_interpreter": False,
             "sign_language": is_signed(participant.language_code),
+            **await call_captions_context(request, room, participant),
+            **desk_text(room.desk_language or svc.settings.local_language),
         },
     )
     response.headers["cache-control"] = "no-store"
@@ -200,5 +251,11 @@ routes = [
     Route("/r/{token}", submit_request, methods=["POST"]),
     Route("/q/{token}", queue_page, methods=["GET"]),
     Route("/q/{token}/cancel", cancel_request, methods=["POST"]),
+    Route(
+        "/q/{token}/machine",
+        start_machine_interpretation,
+        methods=["POST"],
+        name="machine_interpretation",
+    ),
     Route("/call/{token}", resident_call, methods=["GET"]),
 ]

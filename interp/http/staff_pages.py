@@ -12,7 +12,12 @@ from starlette.routing import Route
 from interp.domain.accounts import ROLES, Account, PendingInvite
 from interp.domain.errors import DomainError, InvalidToken
 from interp.http.auth import current_account, sign_in, sign_out
-from interp.http.resident_pages import FORM_EXPIRED, LINK_INVALID, message_page
+from interp.http.resident_pages import (
+    FORM_EXPIRED,
+    LINK_INVALID,
+    call_captions_context,
+    message_page,
+)
 from interp.http.security import CSRF_FIELD, csrf_ok, csrf_token
 from interp.http.state import services
 from interp.http.templating import render
@@ -217,6 +222,7 @@ async def staff_call(request: Request) -> Response:
             "is_interpreter": participant.role == "interpreter",
             "request_note": request_note,
             "sign_language": is_signed(participant.language_code),
+            **await call_captions_context(request, room, participant),
         },
     )
 

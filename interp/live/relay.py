@@ -11,6 +11,7 @@ tentative text: in the speaker's language at once, and translated at most every
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from interp.captions.engine import CaptionEngine
-from interp.captions.events import CaptionEvent
+from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.stream import CaptionStream
 from interp.realtime.hub import Hub
 from interp.translation.service import TranslationService
@@ -34,12 +35,27 @@ def captions_channel(room_id: str, language: str) -> str:
     return f"captions:{room_id}:{language}"
 
 
+# Readers of the speakers' own words, whatever language they speak.
+ORIGINAL = "original"
+
+
 @dataclass(frozen=True)
 class Speaker:
     key: str  # unique in the room: one caption stream per speaker
     name: str
     role: str  # "resident", "interpreter", "caseworker"
     language: str | None  # what they speak; None lets the engine detect it
+    # With language None: the languages this microphone may hear, detected per
+    # utterance (an interpreter; a device shared across a desk).
+    languages: tuple[str, ...] = ()
+    # On a shared device, who speaks which language: (language, name, role).
+    voices: tuple[tuple[str, str, str], ...] = ()
+
+    def label(self, language: str) -> dict[str, str]:
+        for voice_language, name, role in self.voices:
+            if voice_language == language:
+                return {"name": name, "role": role}
+        return {"name": self.name, "role": self.role}
 
 
 @dataclass
@@ -48,7 +64,6 @@ class _SpeakerStream:
     stream: CaptionStream
     # Block number of each utterance in progress, by its start time.
     utterances: dict[float, int] = field(default_factory=dict)
-    blocks: int = 0
     last_partial_translation: float = 0.0
     task: asyncio.Task[None] | None = None
 
@@ -72,6 +87,11 @@ class RoomCaptions:
         self.translation = translation
         self.partial_translation_interval_s = partial_translation_interval_s
         self._speakers: dict[str, _SpeakerStream] = {}
+        # Blocks numbered per speaker key across restarts, so a page never mistakes a new
+        # utterance for a correction of an old one with the same number.
+        self._blocks: dict[str, int] = {}
+        self._opened = itertools.count()
+        self._retiring: set[asyncio.Task[None]] = set()
 
     @property
     def speakers(self) -> list[Speaker]:
@@ -79,29 +99,38 @@ class RoomCaptions:
 
     def start(self, speaker: Speaker) -> Callable[[np.ndarray], None]:
         """Open the speaker's caption stream; returns where their audio goes."""
-        if speaker.key in self._speakers:
-            raise ValueError(f"{speaker.key!r} already has captions on")
-        stream = self.engine.open_stream(f"{self.room_id}/{speaker.key}", speaker.language)
+        self._retire(speaker.key)  # a speaker's new connection replaces the old
+        options = StreamOptions(candidate_languages=speaker.languages)
+        # A stream id the engine has not seen: the speaker's previous stream may still be
+        # delivering its last final.
+        stream_id = f"{self.room_id}/{speaker.key}/{next(self._opened)}"
+        stream = self.engine.open_stream(stream_id, speaker.language, options=options)
         state = _SpeakerStream(speaker, stream)
         state.task = asyncio.create_task(self._relay(state), name=f"captions-{speaker.key}")
         self._speakers[speaker.key] = state
         return stream.push
 
+    def _retire(self, speaker_key: str) -> asyncio.Task[None] | None:
+        """Close the speaker's stream; its relay goes on until the last final is out."""
+        state = self._speakers.pop(speaker_key, None)
+        if state is None or state.task is None:
+            return None
+        state.stream.close()
+        self._retiring.add(state.task)
+        state.task.add_done_callback(self._retiring.discard)
+        return state.task
+
     async def stop(self, speaker_key: str) -> None:
         """Finalise what the speaker said last, deliver it, and close their stream."""
-        state = self._speakers.pop(speaker_key, None)
-        if state is None:
-            return
-        state.stream.close()
-        if state.task is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(state.task), 60)
-            except TimeoutError:
-                state.task.cancel()
+        task = self._retire(speaker_key)
+        if task is not None:
+            await _finish(task)
 
     async def close(self) -> None:
         for key in list(self._speakers):
-            await self.stop(key)
+            self._retire(key)
+        for task in list(self._retiring):
+            await _finish(task)
 
     async def _relay(self, state: _SpeakerStream) -> None:
         async for event in state.stream:
@@ -113,34 +142,38 @@ class RoomCaptions:
     async def _publish(self, state: _SpeakerStream, event: CaptionEvent) -> None:
         if not event.text and not event.final:
             return
+        key = state.speaker.key
         # One block per utterance: its partials and its final share a number.
         if event.start_s not in state.utterances:
-            state.utterances[event.start_s] = state.blocks
-            state.blocks += 1
+            state.utterances[event.start_s] = self._blocks.get(key, 0)
+            self._blocks[key] = state.utterances[event.start_s] + 1
         block = state.utterances[event.start_s]
         if event.final:
             del state.utterances[event.start_s]
         source = event.language or state.speaker.language or "und"
         wanted = await self.languages_wanted()
-        targets = {lang for lang in wanted if lang != source}
+        targets = {lang for lang in wanted if lang not in (source, ORIGINAL)}
+        if self.translation is not None:
+            state.stream.want_english(self.translation.wants_whisper_english(source, targets))
 
         base = {
             "type": "caption",
             "room": self.room_id,
-            "stream": state.speaker.key,
+            "stream": key,
             "seq": block,
-            "speaker": {"name": state.speaker.name, "role": state.speaker.role},
+            "speaker": state.speaker.label(source),
             "start_s": event.start_s,
             "end_s": event.end_s,
             "final": event.final,
             "source_language": source,
             "lag_s": event.lag_s,
         }
-        await self.hub.publish(
-            captions_channel(self.room_id, source),
-            {**base, "text": event.text, "stable": event.stable, "language": source,
-             "translated": False, "available": True},
-        )
+        original = {**base, "text": event.text, "stable": event.stable, "language": source,
+                    "translated": False, "available": True}
+        for reading in (ORIGINAL, source):
+            await self.hub.publish(
+                captions_channel(self.room_id, reading), {**original, "reading": reading}
+            )
         if not targets:
             return
         # Empty when a partial falls between translation passes: readers of other
@@ -152,6 +185,7 @@ class RoomCaptions:
                 "text": result.text,
                 "stable": "",
                 "language": language if result.translated else source,
+                "reading": language,
                 "translated": result.translated,
                 # False: no installed model covers the pair, so the text is the speaker's.
                 "available": result.translated or not event.text,
@@ -168,4 +202,13 @@ class RoomCaptions:
             if now - state.last_partial_translation < self.partial_translation_interval_s:
                 return {}
             state.last_partial_translation = now
-        return await self.translation.translate_to(event.text, source, targets)
+        return await self.translation.translate_to(
+            event.text, source, targets, english=event.english if event.final else None
+        )
+
+
+async def _finish(task: asyncio.Task[None], timeout_s: float = 60.0) -> None:
+    """Wait for a stream's relay to deliver its last final, then give up on it."""
+    await asyncio.wait({task}, timeout=timeout_s)
+    if not task.done():
+        task.cancel()

@@ -11,9 +11,10 @@ Channels and their events (``event`` field):
   queue ``order`` (request ids, head first) and ``estimated_wait_s``, computed once here
   so that no listener has to ask the database.
 - ``request:<id>``: ``matched``, ``released``, ``cancelled``, ``expired``, ``long_wait``,
-  ``closed`` (the call ended).
-- ``room:<id>``: signalling between participants (see interp.realtime.room) and
-  ``room.closed``.
+  ``machine`` (machine interpretation started), ``closed`` (the call ended).
+- ``room:<id>``: signalling between participants (see interp.realtime.room),
+  ``interpreter.released`` (an interpreter handed back a request in machine
+  interpretation: the room goes on without them) and ``room.closed``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class Dispatcher:
     async def cancel_request(self, token: str) -> QueuedRequest:
         request = await self.queue.cancel(token)
         await self.hub.publish(request_channel(request.id), {"event": "cancelled"})
+        if request.room_id:  # its machine interpretation ends with it
+            await self.close_room(request.room_id, "ended")
         await self._announce(
             request.language_code,
             {"event": "request.gone", "id": request.id, "reason": "cancelled"},
@@ -88,10 +91,23 @@ class Dispatcher:
         )
         return match
 
+    async def start_machine_interpretation(self, token: str, desk_language: str) -> str:
+        """Open (or find) the waiting request's machine-interpretation room."""
+        room_id = await self.queue.start_machine_room(token, desk_language)
+        request = await self.queue.by_token(token)
+        await self.hub.publish(request_channel(request.id), {"event": "machine", "room": room_id})
+        return room_id
+
     async def release(self, request_id: str, volunteer_id: str) -> QueuedRequest:
         before = await self.queue.get(request_id)
         request = await self.queue.release(request_id, volunteer_id)
-        if before.room_id:
+        if before.room_id and request.room_id == before.room_id:
+            # Machine interpretation goes on for the resident; only the interpreter leaves.
+            await self.hub.publish(
+                room_channel(before.room_id),
+                {"event": "interpreter.released", "user": volunteer_id},
+            )
+        elif before.room_id:
             await self.hub.publish(
                 room_channel(before.room_id), {"event": "room.closed", "reason": "released"}
             )
@@ -120,6 +136,8 @@ class Dispatcher:
             )
         for request in await self.queue.expire_stale():
             await self.hub.publish(request_channel(request.id), {"event": "expired"})
+            if request.room_id:  # its machine interpretation ends with it
+                await self.close_room(request.room_id, "expired")
             await self._announce(
                 request.language_code,
                 {"event": "request.gone", "id": request.id, "reason": "expired"},

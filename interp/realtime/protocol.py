@@ -68,6 +68,11 @@ ROOM_MESSAGES: dict[str, dict[str, Field]] = {
     # Hand an accepted request back to the queue before the call has started.
     "release": {},
     "leave": {},
+    # Caption my speech: the offer of a send-only audio connection to the server.
+    "captions.start": {"sdp": Field(str, max_length=MAX_SDP_CHARS)},
+    "captions.stop": {},
+    # The languages this page reads captions in (codes, or "original").
+    "captions.language": {"languages": Field(list)},
 }
 
 

@@ -7,6 +7,10 @@ arrived) and ``peer.present`` (someone already there answered the arrival).
 Of any two peers, the one with the smaller session id makes the offer, so
 both sides never offer at once.
 
+While a participant's captions are on, their audio reaches the server over a
+connection of its own (``interp.live``); every page subscribes to the caption
+channels of the languages it reads.
+
 A connection that drops without ``leave`` is shown to the others as
 ``peer.reconnecting``; if the same participant is back within the grace period
 it simply joins again, otherwise the others see ``peer.left``. An interpreter
@@ -24,10 +28,13 @@ from typing import Any
 
 from interp.domain.errors import DomainError
 from interp.domain.rooms import Participant, RoomInfo, Rooms
+from interp.live.relay import captions_channel
+from interp.live.service import CaptionsUnavailable, LiveCaptions
+from interp.media.peers import OfferError
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher, room_channel
 from interp.realtime.hub import Hub, HubMessage, Subscription, SubscriptionLost
-from interp.realtime.protocol import ROOM_MESSAGES
+from interp.realtime.protocol import ID_CHARS, ROOM_MESSAGES
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +69,13 @@ class CallService:
         rooms: Rooms,
         ice_servers: list[dict[str, Any]],
         grace_s: float,
+        live: LiveCaptions,
     ) -> None:
         self.dispatcher = dispatcher
         self.rooms = rooms
         self.ice_servers = ice_servers
         self.grace_s = grace_s
+        self.live = live
         self._watchers: set[asyncio.Task[None]] = set()
         # Open connections per participant on this node: a quick return needs no watcher.
         self._connected: Counter[str] = Counter()
@@ -136,6 +145,7 @@ class CallService:
         for task in list(self._watchers):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.live.close()
 
 
 class _CallConnection:
@@ -147,6 +157,23 @@ class _CallConnection:
         self.channel = room_channel(room.id)
         self.closed_reason: str | None = None
         self.left = False
+        self.reading = room.default_reading(me.participant, service.live.settings.local_language)
+        if me.participant.caption_languages:
+            self.reading = me.participant.caption_languages
+        self._captions_pump: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _captions_info(self) -> dict[str, Any]:
+        live = self.service.live
+        reason = live.unavailable_reason()
+        return {
+            "available": reason is None,
+            "reason": reason,
+            "reading": list(self.reading),
+            "languages": list(self.room.spoken_languages(live.settings.local_language)),
+            "machine": self.room.machine,
+            "local_language": live.settings.local_language,
+        }
 
     async def run(self) -> None:
         hub = self.service.hub
@@ -158,21 +185,42 @@ class _CallConnection:
                     "you": self.me.as_dict(),
                     "room": {"id": self.room.id, "media": self.room.media},
                     "ice_servers": self.service.ice_servers,
+                    "captions": self._captions_info(),
                 }
             )
             await hub.publish(self.channel, {"event": "peer.joined", "peer": self.me.as_dict()})
             if started:
                 await hub.publish(self.channel, {"event": "room.started"})
             pump = asyncio.create_task(self._pump(sub))
+            self._follow_captions()
             try:
                 while not self.left and (message := await self.conn.receive()) is not None:
                     await self._handle(message)
             finally:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
+                for task in [pump, self._captions_pump, *self._tasks]:
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
+                await self._stop_captions()
         if self.closed_reason is None and not self.left:
             self.service.watch_departure(self.me, self.room)
+
+    def _follow_captions(self) -> None:
+        """(Re)subscribe to the caption channels of the languages this page reads."""
+        if self._captions_pump is not None:
+            self._captions_pump.cancel()
+        channels = [captions_channel(self.room.id, lang) for lang in self.reading]
+        self._captions_pump = asyncio.create_task(self._pump_captions(channels))
+
+    async def _pump_captions(self, channels: list[str]) -> None:
+        while True:
+            try:
+                async with self.service.hub.subscribe(*channels) as sub:
+                    async for message in sub:
+                        await self.conn.send(message.data)
+            except SubscriptionLost:
+                continue  # a slow reader missed captions: carry on with the next ones
 
     async def _pump(self, sub: Subscription) -> None:
         try:
@@ -221,6 +269,14 @@ class _CallConnection:
             await self.conn.send({**event["message"], "from": event["from"]})
         elif kind == "mute" and event["peer"]["session"] != mine:
             await self.conn.send({"type": "mute", "peer": event["peer"]})
+        elif kind == "captions.state":
+            state = {"type": "captions.state", "peer": event["peer"], "on": event["on"]}
+            await self.conn.send(state)
+        elif kind == "interpreter.released" and event["user"] == self.me.participant.user_id:
+            # Handed back while machine interpretation goes on: only this page ends.
+            self.closed_reason = "released"
+            await self.conn.send({"type": "room.closed", "reason": "released"})
+            return False
         return True
 
     async def _handle(self, message: dict[str, Any]) -> None:
@@ -246,6 +302,55 @@ class _CallConnection:
             await self.conn.close(1000, "left")
         elif kind == "hello":
             await self.conn.reject("invalid", "You have already joined.")
+        elif kind == "captions.start":
+            # Answering may first load the speech model: signalling must not wait for it.
+            task = asyncio.create_task(self._start_captions(message["sdp"]))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif kind == "captions.stop":
+            await self._stop_captions()
+            await self.conn.send({"type": "captions.stopped"})
+        elif kind == "captions.language":
+            await self._choose_languages(message["languages"])
+
+    async def _start_captions(self, offer_sdp: str) -> None:
+        live = self.service.live
+        try:
+            room = await self.service.rooms.get(self.room.id)
+            answer = await live.start(room, self.me.participant, self.me.session, offer_sdp)
+        except CaptionsUnavailable as exc:
+            await self.conn.reject("captions_unavailable", str(exc))
+            return
+        except OfferError as exc:
+            await self.conn.reject("invalid_offer", f"The caption connection failed: {exc}.")
+            return
+        await self.conn.send({"type": "captions.answer", "sdp": answer})
+        await self._announce_captions(True)
+
+    async def _stop_captions(self) -> None:
+        live = self.service.live
+        if await live.stop(self.room.id, self.me.participant.id, self.me.session):
+            await self._announce_captions(False)
+
+    async def _announce_captions(self, on: bool) -> None:
+        event = {"event": "captions.state", "peer": self.me.as_dict(), "on": on}
+        await self.service.hub.publish(self.channel, event)
+
+    async def _choose_languages(self, languages: list[Any]) -> None:
+        if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
+            await self.conn.reject("invalid", "'languages' must be a list of language codes.")
+            return
+        try:
+            chosen = await self.service.rooms.set_caption_languages(
+                self.me.participant.id, languages
+            )
+        except DomainError as exc:
+            await self.conn.reject(exc.code, exc.message)
+            return
+        self.reading = chosen
+        self.service.live.readers_changed(self.room.id)
+        self._follow_captions()
+        await self.conn.send({"type": "captions.reading", "languages": list(chosen)})
 
     async def _release(self) -> None:
         participant = self.me.participant

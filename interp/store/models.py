@@ -154,6 +154,11 @@ class Room(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
     media: Mapped[str] = mapped_column(String(10))
+    # "call" (people with an interpreter) or "machine" (machine interpretation while the
+    # request waits for one; an interpreter who accepts joins this room).
+    kind: Mapped[str] = mapped_column(String(10), default="call", server_default="call")
+    # In a machine room: what the person at the desk speaks, beside the resident.
+    desk_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when every invited participant has joined at least once: the call has started.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -173,3 +178,6 @@ class RoomParticipant(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The languages this participant reads captions in, comma-separated ("original": the
+    # speakers' own words); None until they choose. Kept here so every node knows them.
+    caption_languages: Mapped[str | None] = mapped_column(String(40), nullable=True)

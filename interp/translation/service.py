@@ -11,13 +11,32 @@ import asyncio
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from interp.translation.translator import Translation, Translator
+from interp.translation.translator import PIVOT, Translation, Translator
+
+# Where English comes from when a speaker's language is not English: "argos" (a
+# translation model), "whisper" (the speech model's translate task, a second pass
+# over the audio) or "auto" (a model when one is installed, Whisper otherwise).
+ENGLISH_SOURCES = ("auto", "argos", "whisper")
 
 
 class TranslationService:
-    def __init__(self, translator: Translator) -> None:
+    def __init__(self, translator: Translator, english_via: str = "auto") -> None:
+        if english_via not in ENGLISH_SOURCES:
+            raise ValueError(f"english_via must be one of {', '.join(ENGLISH_SOURCES)}")
         self.translator = translator
+        self.english_via = english_via
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="translate")
+
+    def wants_whisper_english(self, source: str, targets: Iterable[str]) -> bool:
+        """Whether captions in ``source`` should carry Whisper's English for these readers."""
+        if source == PIVOT or self.english_via == "argos":
+            return False
+        needs_english = [t for t in targets if t != source]
+        if not needs_english:
+            return False
+        if self.english_via == "whisper":
+            return True
+        return any(self.translator.route(source, t) is None for t in needs_english)
 
     async def translate(self, text: str, source: str, target: str) -> Translation:
         loop = asyncio.get_running_loop()
@@ -26,12 +45,32 @@ class TranslationService:
         )
 
     async def translate_to(
-        self, text: str, source: str, targets: Iterable[str]
+        self, text: str, source: str, targets: Iterable[str], english: str | None = None
     ) -> dict[str, Translation]:
-        """``text`` in each distinct target language (the source language is passed through)."""
+        """``text`` in each distinct target language (the source language is passed through).
+
+        ``english`` is the speech model's own English for the same words, when it made
+        one: English readers get it as it is, and languages no model reaches from
+        ``source`` are translated from it.
+        """
         wanted = sorted(set(targets))
-        results = await asyncio.gather(*(self.translate(text, source, t) for t in wanted))
+        results = await asyncio.gather(
+            *(self._one(text, source, target, english) for target in wanted)
+        )
         return dict(zip(wanted, results, strict=True))
+
+    async def _one(self, text: str, source: str, target: str, english: str | None) -> Translation:
+        whisper_first = english is not None and source != PIVOT and (
+            self.english_via == "whisper" or self.translator.route(source, target) is None
+        )
+        if not whisper_first or english is None:
+            return await self.translate(text, source, target)
+        if target == PIVOT:
+            return Translation(english, source, target, True, (source, PIVOT))
+        onward = await self.translate(english, PIVOT, target)
+        if not onward.translated:
+            return Translation(text, source, target, False, ())
+        return Translation(onward.text, source, target, True, (source, *onward.route))
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,215 @@
+"""Live captions on this node: who is being captioned, in which room, and the models.
+
+A participant who turns captions on sends an offer for a send-only audio connection;
+the answer comes from here, their audio feeds their caption stream in the room's
+``RoomCaptions``, and the captions go out on the hub. The speech model loads when
+captions are first needed (a server where nobody uses them never pays for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import numpy as np
+
+from interp.captions.engine import CaptionEngine
+from interp.config import Settings
+from interp.domain.rooms import Participant, RoomInfo, Rooms
+from interp.languages import is_signed
+from interp.live.relay import RoomCaptions, Speaker
+from interp.media.peers import CaptionPeers
+from interp.modelstore import resolve_speech_model
+from interp.realtime.hub import Hub
+from interp.translation.service import TranslationService
+from interp.translation.translator import Translator
+
+log = logging.getLogger(__name__)
+
+# How long a room's reader languages are reused before the database is asked again.
+READERS_TTL_S = 1.0
+
+
+class CaptionsUnavailable(Exception):
+    """Captions cannot start here; the message says why, for the person who asked."""
+
+
+class _Speaking:
+    """One participant's captions: the caption stream's input while it is the current one."""
+
+    def __init__(self, push: Callable[[np.ndarray], None], session: str) -> None:
+        self._push = push
+        self.session = session  # the page that turned them on
+        self.current = True
+
+    def __call__(self, samples: np.ndarray) -> None:
+        if self.current:
+            self._push(samples)
+
+
+class LiveCaptions:
+    def __init__(self, settings: Settings, hub: Hub, rooms: Rooms) -> None:
+        self.settings = settings
+        self.hub = hub
+        self.rooms = rooms
+        self.peers = CaptionPeers(settings.ice_servers)
+        self._engine: CaptionEngine | None = None
+        self._engine_lock = asyncio.Lock()
+        self._translation: TranslationService | None = None
+        self._rooms: dict[str, RoomCaptions] = {}
+        self._speaking: dict[str, _Speaking] = {}
+        self._readers: dict[str, tuple[float, set[str]]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def unavailable_reason(self) -> str | None:
+        """None when captions can start here; otherwise why not, in a sentence."""
+        if not self.settings.captions:
+            return "Live captions are switched off on this server."
+        if self._engine is not None:
+            return None
+        try:
+            resolve_speech_model(self.settings.models_dir, self.settings.asr_model)
+        except Exception as exc:  # the model store says what to install
+            log.warning("live captions unavailable: %s", exc)
+            return "Live captions are not set up on this server yet (no speech model)."
+        return None
+
+    @property
+    def translation(self) -> TranslationService:
+        if self._translation is None:
+            translator = Translator(self.settings.models_dir)
+            for problem in translator.problems:
+                log.warning("translation model: %s", problem)
+            self._translation = TranslationService(translator, self.settings.english_via)
+        return self._translation
+
+    async def engine(self) -> CaptionEngine:
+        async with self._engine_lock:
+            if self._engine is None:
+                reason = self.unavailable_reason()
+                if reason is not None:
+                    raise CaptionsUnavailable(reason)
+                # Loading takes a second or two: not on the event loop.
+                self._engine = await asyncio.to_thread(CaptionEngine.from_settings, self.settings)
+            return self._engine
+
+    def speaker_for(self, room: RoomInfo, participant: Participant) -> Speaker:
+        local = self.settings.local_language
+        own = participant.language_code
+        resident_language = next(
+            (p.language_code for p in room.participants if p.role == "resident"), None
+        )
+        name = participant.display_name
+        if participant.role == "resident" and room.machine:
+            # One device at a desk: the resident and the person across from them.
+            voices = [(own, "", "resident"), (room.desk_language or local, "", "desk")]
+            spoken = [(lang, n, r) for lang, n, r in voices if lang and not is_signed(lang)]
+            languages = tuple(dict.fromkeys(lang for lang, _, _ in spoken))
+            if len(languages) == 1:
+                _, only_name, only_role = spoken[-1]
+                return Speaker(participant.id, only_name, only_role, languages[0])
+            return Speaker(participant.id, "", "resident", None, languages, tuple(spoken))
+        if participant.role == "resident":
+            language = own if own and not is_signed(own) else local
+            return Speaker(participant.id, name, "resident", language)
+        both_sides = resident_language and resident_language != local
+        if participant.role == "interpreter" and both_sides and not is_signed(resident_language):
+            # Interpreters speak both sides: each utterance's language is detected.
+            assert resident_language is not None
+            return Speaker(participant.id, name, "interpreter", None, (resident_language, local))
+        return Speaker(participant.id, name, participant.role, local)
+
+    async def start(
+        self, room: RoomInfo, participant: Participant, session: str, offer_sdp: str
+    ) -> str:
+        """Caption this participant from the audio of their offer; returns the answer SDP.
+
+        ``session`` names the page. A second offer replaces the first (a page that
+        reconnected or was reloaded). Raises
+        ``CaptionsUnavailable`` or ``interp.media.peers.OfferError``.
+        """
+        engine = await self.engine()
+        speaker = self.speaker_for(room, participant)
+        if not engine.multilingual and {speaker.language, *speaker.languages} - {"en", None}:
+            raise CaptionsUnavailable("This server's speech model understands only English.")
+        self.translation.translator.reload()  # pick up models installed since
+        captions = self._rooms.get(room.id)
+        if captions is None:
+            captions = RoomCaptions(
+                room.id, engine, self.hub, lambda: self.readers(room.id), self.translation
+            )
+            self._rooms[room.id] = captions
+        key = participant.id
+        self._retire(key)
+        speaking = _Speaking(captions.start(speaker), session)
+        self._speaking[key] = speaking
+
+        def track_ended() -> None:
+            if self._speaking.get(key) is speaking:
+                self._spawn(self.stop(room.id, key))
+
+        try:
+            return await self.peers.answer(key, offer_sdp, lambda: speaking, track_ended)
+        except Exception:
+            await self.stop(room.id, key)
+            raise
+
+    def _retire(self, key: str) -> None:
+        previous = self._speaking.pop(key, None)
+        if previous is not None:
+            previous.current = False
+
+    async def stop(self, room_id: str, participant_id: str, session: str | None = None) -> bool:
+        """Stop captioning a participant (their last words still go out); False if off.
+
+        With ``session``, only if that page is the one whose audio is being captioned.
+        """
+        speaking = self._speaking.get(participant_id)
+        if session is not None and (speaking is None or speaking.session != session):
+            return False
+        self._retire(participant_id)
+        await self.peers.close(participant_id)
+        captions = self._rooms.get(room_id)
+        if captions is not None:
+            await captions.stop(participant_id)
+            if not captions.speakers:
+                self._rooms.pop(room_id, None)
+        return speaking is not None
+
+    def is_on(self, participant_id: str) -> bool:
+        return participant_id in self._speaking
+
+    async def readers(self, room_id: str) -> set[str]:
+        """The languages read in the room now, asked of the database at most once a second."""
+        cached = self._readers.get(room_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < READERS_TTL_S:
+            return cached[1]
+        wanted = await self.rooms.caption_readers(room_id, self.settings.local_language)
+        self._readers[room_id] = (now, wanted)
+        return wanted
+
+    def readers_changed(self, room_id: str) -> None:
+        self._readers.pop(room_id, None)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        await self.peers.close_all()
+        for captions in list(self._rooms.values()):
+            await captions.close()
+        self._rooms.clear()
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await task
+        if self._translation is not None:
+            self._translation.close()
+        if self._engine is not None:
+            await asyncio.to_thread(self._engine.close)
