@@ -246,27 +246,40 @@ class RequestQueue:
             raise Conflict(
                 f"The request is {request.status}: machine interpretation is for waiting requests."
             )
+        existing = await self._open_machine_room(request.room_id)
+        if existing is not None:
+            return existing
+        room_id = await self._claim_machine_room(request.id, desk_language)
+        if room_id is None:
+            # Changed meanwhile: a second ask at the same moment (its room is the answer)
+            # or an accepting volunteer (the request is no longer waiting).
+            current = await self.get(request.id)
+            existing = await self._open_machine_room(current.room_id)
+            if current.status != "open" or existing is None:
+                raise Conflict("The request changed meanwhile; try again.")
+            return existing
+        return room_id
+
+    async def _claim_machine_room(self, request_id: str, desk_language: str) -> str | None:
+        """Open a machine room for the request, unless it got a room meanwhile."""
         now = utcnow()
+        room_id = new_id()
         async with self.db.session() as session:
-            row = await session.get(InterpretationRequest, request.id)
-            assert row is not None
-            if row.room_id is not None:
-                room = await session.get(Room, row.room_id)
-                if room is not None and room.closed_at is None:
-                    return room.id
-            room_id = new_id()
             taken = await session.execute(
                 update(InterpretationRequest)
-                .where(InterpretationRequest.id == request.id)
+                .where(InterpretationRequest.id == request_id)
                 .where(InterpretationRequest.status == "open")
                 .where(InterpretationRequest.room_id.is_(None))
                 .values(room_id=room_id)
             )
             if rowcount(taken) != 1:
-                raise Conflict("The request changed meanwhile; try again.")
+                return None
+            row = await session.get(InterpretationRequest, request_id)
+            assert row is not None
+            await session.refresh(row)
             session.add(
                 # Started at once: nobody else has to arrive for it to begin.
-                Room(id=room_id, request_id=request.id, media=row.media, kind="machine",
+                Room(id=room_id, request_id=request_id, media=row.media, kind="machine",
                      desk_language=desk_language, created_at=now, started_at=now)
             )
             await session.flush()
@@ -357,6 +370,8 @@ class RequestQueue:
         current = await self.get(request_id)
         if current.status == "matched":
             raise Conflict("Another interpreter has already taken this request.")
+        if current.status == "open":  # it went into machine interpretation meanwhile
+            raise Conflict("The request changed meanwhile; try again.")
         raise Conflict(f"The request is {current.status} and can no longer be accepted.")
 
     async def _open_machine_room(self, room_id: str | None) -> str | None:

@@ -287,7 +287,8 @@ async def caseworker_page(request: Request) -> Response:
     account = await _signed_in(request, "caseworker", "coordinator")
     if isinstance(account, Response):
         return account
-    return _page(request, "caseworker.html", {"account": account})
+    current_room = await services(request).rooms.open_room_for_user(account.id)
+    return _page(request, "caseworker.html", {"account": account, "current_room": current_room})
 
 
 async def caseworker_link(request: Request) -> Response:

@@ -31,12 +31,16 @@ class TranslationService:
         """Whether captions in ``source`` should carry Whisper's English for these readers."""
         if source == PIVOT or self.english_via == "argos":
             return False
-        needs_english = [t for t in targets if t != source]
-        if not needs_english:
+        # Whisper's English helps readers of English and of languages reached from it.
+        helped = [
+            t for t in targets
+            if t != source and (t == PIVOT or self.translator.route(PIVOT, t) is not None)
+        ]
+        if not helped:
             return False
         if self.english_via == "whisper":
             return True
-        return any(self.translator.route(source, t) is None for t in needs_english)
+        return any(self.translator.route(source, t) is None for t in helped)
 
     async def translate(self, text: str, source: str, target: str) -> Translation:
         loop = asyncio.get_running_loop()
@@ -60,7 +64,7 @@ class TranslationService:
         return dict(zip(wanted, results, strict=True))
 
     async def _one(self, text: str, source: str, target: str, english: str | None) -> Translation:
-        whisper_first = english is not None and source != PIVOT and (
+        whisper_first = english is not None and source not in (PIVOT, target) and (
             self.english_via == "whisper" or self.translator.route(source, target) is None
         )
         if not whisper_first or english is None:
