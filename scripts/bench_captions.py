@@ -12,135 +12,27 @@ while the engine computes), and prints accuracy, latency, CPU and memory figures
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from benchlib import (
+    AUDIO_DIR,
+    build_long_form,
+    final_latencies,
+    pct,
+    replay,
+    rss_mb,
+    utterance_latencies,
+    warm_up,
+)
 
-from interp.captions import SAMPLE_RATE, CaptionEngine, CaptionEvent, StreamOptions, load_audio
+from interp.captions import SAMPLE_RATE, CaptionEngine, StreamOptions
 from interp.captions.level import level_audio
 from interp.captions.scoring import word_error_rate
 from interp.config import load_settings
 from interp.modelstore import resolve_speech_model
-
-AUDIO_DIR = Path(__file__).resolve().parents[2] / "shared" / "audio"
-CHUNK_S = 0.02  # a WebRTC audio frame
-
-
-@dataclass
-class LongForm:
-    audio: np.ndarray
-    starts: list[float]  # true speech start of each utterance (s)
-    ends: list[float]  # true speech end of each utterance (s)
-    reference: str
-
-
-def trim_silence(audio: np.ndarray) -> np.ndarray:
-    """Cut leading and trailing non-speech (offline Silero VAD on the levelled clip), so
-    that the joins give the true bounds of the speech."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    # A low threshold keeps whispered and falsetto speech, which Silero scores low.
-    spans = get_speech_timestamps(level_audio(audio), VadOptions(
-        threshold=0.2, min_silence_duration_ms=500, speech_pad_ms=50))
-    if not spans:
-        return audio
-    return audio[spans[0]["start"] : spans[-1]["end"]]
-
-
-def build_long_form(audio_dir: Path, seconds: float, pause_s: float) -> LongForm:
-    with open(audio_dir / "manifest.tsv", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    chosen = [r for r in rows if r["language"] == "en" and 3 <= float(r["duration_s"]) <= 16]
-    pieces, starts, ends, texts, t = [], [], [], [], 0.0
-    silence = np.zeros(int(pause_s * SAMPLE_RATE), dtype=np.float32)
-    for row in sorted(chosen, key=lambda r: r["file"]):
-        clip = trim_silence(load_audio(audio_dir / row["file"]))
-        starts.append(t)
-        t += len(clip) / SAMPLE_RATE
-        ends.append(t)
-        pieces += [clip, silence]
-        t += pause_s
-        texts.append(row["transcript"])
-        if t >= seconds:
-            break
-    return LongForm(np.concatenate(pieces), starts, ends, " ".join(texts))
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def replay(engine: CaptionEngine, streams: list[np.ndarray], options: StreamOptions,
-           language: str | None) -> tuple[list[list[tuple[float, CaptionEvent]]], float, float]:
-    """Push every stream at real-time pace; returns events with emit times, CPU s, peak RSS."""
-    events: list[list[tuple[float, CaptionEvent]]] = [[] for _ in streams]
-    t0 = time.monotonic()
-    opened = []
-    for i in range(len(streams)):
-        def collect(event: CaptionEvent, i: int = i) -> None:
-            events[i].append((time.monotonic() - t0, event))
-        opened.append(engine.open_stream(f"s{i}", language, on_event=collect, options=options))
-    peak = [rss_mb()]
-    stop = threading.Event()
-
-    def sample_rss() -> None:
-        while not stop.wait(0.5):
-            peak[0] = max(peak[0], rss_mb())
-
-    sampler = threading.Thread(target=sample_rss, daemon=True)
-    sampler.start()
-    cpu0 = time.process_time()
-    chunk = int(CHUNK_S * SAMPLE_RATE)
-    longest = max(len(a) for a in streams)
-    for offset in range(0, longest, chunk):
-        for stream, audio in zip(opened, streams, strict=True):
-            if offset < len(audio):
-                stream.push(audio[offset : offset + chunk])
-        delay = t0 + (offset + chunk) / SAMPLE_RATE - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-    for stream in opened:
-        stream.close()
-    for stream in opened:
-        stream.done.wait(600)
-    cpu = time.process_time() - cpu0
-    stop.set()
-    sampler.join()
-    return events, cpu, peak[0]
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    return float(np.percentile(values, q))
-
-
-def utterance_latencies(
-    form: LongForm, events: list[tuple[float, CaptionEvent]]
-) -> tuple[list[float], list[float]]:
-    """Per true utterance: when its last word was shown as final (the last final that
-    overlaps it), and when its first caption of any kind was shown."""
-    finals = [(t, e) for t, e in events if e.final and e.text]
-    finals_latency: list[float] = []
-    first_partial: list[float] = []
-    for start, end in zip(form.starts, form.ends, strict=True):
-        covering = [t for t, e in finals if e.start_s < end and e.end_s > start]
-        if covering:
-            finals_latency.append(max(covering) - end)
-        shown = [t for t, e in events if e.text and e.start_s < end and e.end_s > start]
-        if shown:
-            first_partial.append(min(shown) - start)
-    return finals_latency, first_partial
 
 
 def main() -> int:
@@ -180,13 +72,7 @@ def main() -> int:
     print(f"RSS: {rss_before:.0f} MB before the model, {rss_mb():.0f} MB with it loaded")
     # Every worker allocates its working memory on first use: warm them all up, so that
     # the per-stream figure below counts streams, not workers.
-    sample = form.audio[: 10 * SAMPLE_RATE]
-    warm = [threading.Thread(target=engine.recognizer.recognize, args=(sample, "en"))
-            for _ in range(args.workers)]
-    for thread in warm:
-        thread.start()
-    for thread in warm:
-        thread.join()
+    warm_up(engine, form.audio[: 10 * SAMPLE_RATE], "en")
     print(f"RSS with {args.workers} workers warmed up: {rss_mb():.0f} MB")
     options = StreamOptions(padding_s=args.padding, partial_padding_s=args.partial_padding,
                             final_beam_size=args.final_beam,
@@ -210,7 +96,7 @@ def main() -> int:
     offline = " ".join(s.text for s in segments)
     wer_streamed = word_error_rate(form.reference, streamed)
     wer_offline = word_error_rate(form.reference, offline)
-    final_lat = [t - e.end_s for t, e in events if e.final and e.text]
+    final_lat = final_latencies(events)
     utt_lat, first_partial = utterance_latencies(form, events)
 
     print(f"WER streamed {100 * wer_streamed:.1f} %  offline one-pass (beam 5) "
@@ -233,7 +119,7 @@ def main() -> int:
             # Offset each copy so that the streams do not speak in lockstep.
             copies = [np.roll(clip, int(i * 3.7 * SAMPLE_RATE)) for i in range(n)]
             all_events, cpu_n, peak = replay(engine, copies, options, language)
-            lat = [t - e.end_s for ev in all_events for t, e in ev if e.final and e.text]
+            lat = [x for ev in all_events for x in final_latencies(ev)]
             keeps_up = pct(lat, 95) <= 3.0 and max(lat) <= 6.0
             rss_by_n[n] = peak
             print(f"{n} streams: final latency p50 {pct(lat, 50):.2f} s p95 {pct(lat, 95):.2f} s "

@@ -99,7 +99,7 @@ class RoomCaptions:
 
     def start(self, speaker: Speaker) -> Callable[[np.ndarray], None]:
         """Open the speaker's caption stream; returns where their audio goes."""
-        self._retire(speaker.key)  # a speaker's new connection replaces the old
+        self.retire(speaker.key)  # a speaker's new connection replaces the old
         options = StreamOptions(candidate_languages=speaker.languages)
         # A stream id the engine has not seen: the speaker's previous stream may still be
         # delivering its last final.
@@ -110,7 +110,7 @@ class RoomCaptions:
         self._speakers[speaker.key] = state
         return stream.push
 
-    def _retire(self, speaker_key: str) -> asyncio.Task[None] | None:
+    def retire(self, speaker_key: str) -> asyncio.Task[None] | None:
         """Close the speaker's stream; its relay goes on until the last final is out."""
         state = self._speakers.pop(speaker_key, None)
         if state is None or state.task is None:
@@ -122,15 +122,15 @@ class RoomCaptions:
 
     async def stop(self, speaker_key: str) -> None:
         """Finalise what the speaker said last, deliver it, and close their stream."""
-        task = self._retire(speaker_key)
+        task = self.retire(speaker_key)
         if task is not None:
-            await _finish(task)
+            await finish(task)
 
     async def close(self) -> None:
         for key in list(self._speakers):
-            self._retire(key)
+            self.retire(key)
         for task in list(self._retiring):
-            await _finish(task)
+            await finish(task)
 
     async def _relay(self, state: _SpeakerStream) -> None:
         async for event in state.stream:
@@ -180,6 +180,11 @@ class RoomCaptions:
         # languages then keep the last one they got.
         translations = await self._translate(state, event, source, targets)
         for language, result in sorted(translations.items()):
+            reachable = self.translation is not None and self.translation.reachable(
+                source, language
+            )
+            if not result.translated and reachable and not event.final:
+                continue  # only finals get Whisper's English: readers wait for the final
             message = {
                 **base,
                 "text": result.text,
@@ -187,8 +192,8 @@ class RoomCaptions:
                 "language": language if result.translated else source,
                 "reading": language,
                 "translated": result.translated,
-                # False: no installed model covers the pair, so the text is the speaker's.
-                "available": result.translated or not event.text,
+                # False: no installed model reaches the language, so the text is the speaker's.
+                "available": result.translated or reachable or not event.text,
             }
             await self.hub.publish(captions_channel(self.room_id, language), message)
 
@@ -207,7 +212,7 @@ class RoomCaptions:
         )
 
 
-async def _finish(task: asyncio.Task[None], timeout_s: float = 60.0) -> None:
+async def finish(task: asyncio.Task[None], timeout_s: float = 60.0) -> None:
     """Wait for a stream's relay to deliver its last final, then give up on it."""
     await asyncio.wait({task}, timeout=timeout_s)
     if not task.done():

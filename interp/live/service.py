@@ -21,8 +21,8 @@ from interp.captions.engine import CaptionEngine
 from interp.config import Settings
 from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.languages import is_signed
-from interp.live.relay import RoomCaptions, Speaker
-from interp.media.peers import CaptionPeers
+from interp.live.relay import RoomCaptions, Speaker, finish
+from interp.media.peers import CaptionPeers, check_offer
 from interp.modelstore import resolve_speech_model
 from interp.realtime.hub import Hub
 from interp.translation.service import TranslationService
@@ -41,9 +41,9 @@ class CaptionsUnavailable(Exception):
 class _Speaking:
     """One participant's captions: the caption stream's input while it is the current one."""
 
-    def __init__(self, push: Callable[[np.ndarray], None], session: str) -> None:
+    def __init__(self, push: Callable[[np.ndarray], None], owner: str) -> None:
         self._push = push
-        self.session = session  # the page that turned them on
+        self.owner = owner  # the connection that turned them on
         self.current = True
 
     def __call__(self, samples: np.ndarray) -> None:
@@ -65,17 +65,17 @@ class LiveCaptions:
         self._readers: dict[str, tuple[float, set[str]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    def unavailable_reason(self) -> str | None:
-        """None when captions can start here; otherwise why not, in a sentence."""
+    def unavailable(self) -> tuple[str, str] | None:
+        """None when captions can start here; otherwise (code, why not in a sentence)."""
         if not self.settings.captions:
-            return "Live captions are switched off on this server."
+            return "off", "Live captions are switched off on this server."
         if self._engine is not None:
             return None
         try:
             resolve_speech_model(self.settings.models_dir, self.settings.asr_model)
         except Exception as exc:  # the model store says what to install
             log.warning("live captions unavailable: %s", exc)
-            return "Live captions are not set up on this server yet (no speech model)."
+            return "no_model", "Live captions are not set up on this server yet (no speech model)."
         return None
 
     @property
@@ -90,9 +90,9 @@ class LiveCaptions:
     async def engine(self) -> CaptionEngine:
         async with self._engine_lock:
             if self._engine is None:
-                reason = self.unavailable_reason()
-                if reason is not None:
-                    raise CaptionsUnavailable(reason)
+                why = self.unavailable()
+                if why is not None:
+                    raise CaptionsUnavailable(why[1])
                 # Loading takes a second or two: not on the event loop.
                 self._engine = await asyncio.to_thread(CaptionEngine.from_settings, self.settings)
             return self._engine
@@ -124,18 +124,19 @@ class LiveCaptions:
         return Speaker(participant.id, name, participant.role, local)
 
     async def start(
-        self, room: RoomInfo, participant: Participant, session: str, offer_sdp: str
+        self, room: RoomInfo, participant: Participant, owner: str, offer_sdp: str
     ) -> str:
         """Caption this participant from the audio of their offer; returns the answer SDP.
 
-        ``session`` names the page. A second offer replaces the first (a page that
-        reconnected or was reloaded). Raises
+        ``owner`` names the connection asking. A second offer replaces the first (a page
+        that reconnected or was reloaded). Raises
         ``CaptionsUnavailable`` or ``interp.media.peers.OfferError``.
         """
         engine = await self.engine()
         speaker = self.speaker_for(room, participant)
         if not engine.multilingual and {speaker.language, *speaker.languages} - {"en", None}:
             raise CaptionsUnavailable("This server's speech model understands only English.")
+        check_offer(offer_sdp)  # a bad offer must not end the captions already running
         self.translation.translator.reload()  # pick up models installed since
         captions = self._rooms.get(room.id)
         if captions is None:
@@ -145,7 +146,7 @@ class LiveCaptions:
             self._rooms[room.id] = captions
         key = participant.id
         self._retire(key)
-        speaking = _Speaking(captions.start(speaker), session)
+        speaking = _Speaking(captions.start(speaker), owner)
         self._speaking[key] = speaking
 
         def track_ended() -> None:
@@ -163,25 +164,29 @@ class LiveCaptions:
         if previous is not None:
             previous.current = False
 
-    async def stop(self, room_id: str, participant_id: str, session: str | None = None) -> bool:
+    async def stop(self, room_id: str, participant_id: str, owner: str | None = None) -> bool:
         """Stop captioning a participant (their last words still go out); False if off.
 
-        With ``session``, only if that page is the one whose audio is being captioned.
+        With ``owner``, only if that connection is the one whose audio is being captioned.
         """
         speaking = self._speaking.get(participant_id)
-        if session is not None and (speaking is None or speaking.session != session):
+        if owner is not None and (speaking is None or speaking.owner != owner):
             return False
         self._retire(participant_id)
-        await self.peers.close(participant_id)
+        # Retire this stream and connection before waiting on anything: a new start that
+        # comes meanwhile must not have its own taken down.
         captions = self._rooms.get(room_id)
-        if captions is not None:
-            await captions.stop(participant_id)
-            if not captions.speakers:
-                self._rooms.pop(room_id, None)
+        retired = captions.retire(participant_id) if captions is not None else None
+        await self.peers.close(participant_id)
+        if retired is not None:
+            await finish(retired)
+        if captions is not None and not captions.speakers and self._rooms.get(room_id) is captions:
+            del self._rooms[room_id]
         return speaking is not None
 
-    def is_on(self, participant_id: str) -> bool:
-        return participant_id in self._speaking
+    def is_on(self, participant_id: str, owner: str | None = None) -> bool:
+        speaking = self._speaking.get(participant_id)
+        return speaking is not None and owner in (None, speaking.owner)
 
     async def readers(self, room_id: str) -> set[str]:
         """The languages read in the room now, asked of the database at most once a second."""

@@ -12,12 +12,26 @@ from collections.abc import Callable
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.sdp import SessionDescription
 
 from interp.media.receiver import AudioSink, consume_audio, drain
 
 
 class OfferError(ValueError):
     """A speaker's offer cannot be answered (malformed, or carries no audio)."""
+
+
+def check_offer(offer_sdp: str) -> None:
+    """Refuse an offer that cannot carry a speaker's audio, before anything is replaced."""
+    try:
+        offer = SessionDescription.parse(offer_sdp)
+    except Exception as exc:  # the parser raises several kinds on malformed SDP
+        raise OfferError(f"the offer is not valid SDP: {exc}") from exc
+    if not any(media.kind == "audio" for media in offer.media):
+        raise OfferError("the offer carries no audio")
+    for media in offer.media:
+        if media.ice is None or not media.ice.usernameFragment or not media.ice.password:
+            raise OfferError("the offer has no ICE credentials")
 
 
 def ice_configuration(ice_servers: list[dict[str, Any]]) -> RTCConfiguration:

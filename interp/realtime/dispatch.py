@@ -118,13 +118,23 @@ class Dispatcher:
         return request
 
     async def close_room(self, room_id: str, reason: str) -> bool:
+        room = await self.rooms.get(room_id)
+        waiting = None
+        if room.request_id:
+            request = await self.queue.get(room.request_id)
+            waiting = request if request.status == "open" else None
         closed = await self.rooms.close(room_id)
         if closed:
             event = {"event": "room.closed", "reason": reason}
             await self.hub.publish(room_channel(room_id), event)
-            room = await self.rooms.get(room_id)
             if room.request_id:
                 await self.hub.publish(request_channel(room.request_id), {"event": "closed"})
+            if waiting is not None:
+                # A request still in the queue (machine interpretation) ends with its room.
+                await self._announce(
+                    waiting.language_code,
+                    {"event": "request.gone", "id": waiting.id, "reason": "cancelled"},
+                )
         return closed
 
     async def sweep(self) -> None:

@@ -107,8 +107,10 @@ class ResidentSession:
             "estimated_wait_s": estimate if position is not None else None,
             "long_wait": self.request.long_wait,
             "fallback_wait_s": self.fallback_wait_s,
+            # Waiting, and meanwhile in machine interpretation (opened from another tab).
+            "machine": self.request.status == "open" and self.request.room_id is not None,
         }
-        if self.request.status == "matched":
+        if self.request.status == "matched" or status["machine"]:
             status["call_url"] = f"/call/{self.token}"
         if status != self._last_status:
             self._last_status = status

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,10 @@ class CallService:
         finally:
             self._connected[participant.id] -= 1
 
+    def connected_elsewhere(self, participant_id: str) -> bool:
+        """Whether the participant has another open connection on this node."""
+        return self._connected[participant_id] > 1
+
     def watch_departure(self, me: PeerState, room: RoomInfo) -> None:
         task = asyncio.create_task(self._await_return(me, room))
         self._watchers.add(task)
@@ -162,13 +167,18 @@ class _CallConnection:
             self.reading = me.participant.caption_languages
         self._captions_pump: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Names this socket: a page that reconnects keeps its session, and the old socket's
+        # end must not stop the captions the new one started.
+        self.connection_id = secrets.token_hex(8)
 
     def _captions_info(self) -> dict[str, Any]:
         live = self.service.live
-        reason = live.unavailable_reason()
+        why = live.unavailable()
         return {
-            "available": reason is None,
-            "reason": reason,
+            "available": why is None,
+            # "off" (switched off here) or "no_model", for the page to say in its language.
+            "reason_code": why[0] if why else None,
+            "reason": why[1] if why else None,
             "reading": list(self.reading),
             "languages": list(self.room.spoken_languages(live.settings.local_language)),
             "machine": self.room.machine,
@@ -203,7 +213,11 @@ class _CallConnection:
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
                 await self._stop_captions()
-        if self.closed_reason is None and not self.left:
+        # Gone without leaving, and not already back on another socket (a page that
+        # reconnected before the server noticed the old one drop).
+        if self.closed_reason is None and not self.left and not self.service.connected_elsewhere(
+            self.me.participant.id
+        ):
             self.service.watch_departure(self.me, self.room)
 
     def _follow_captions(self) -> None:
@@ -263,6 +277,8 @@ class _CallConnection:
                     "to": peer["session"],
                 }
                 await self.service.hub.publish(self.channel, present)
+                if self.service.live.is_on(self.me.participant.id, self.connection_id):
+                    await self._announce_captions(True)  # the newcomer learns who is captioned
         elif kind == "peer.present" and event["to"] == mine:
             await self.conn.send({"type": "peer.present", "peer": event["peer"]})
         elif kind == "signal" and event["to"] == mine:
@@ -317,7 +333,7 @@ class _CallConnection:
         live = self.service.live
         try:
             room = await self.service.rooms.get(self.room.id)
-            answer = await live.start(room, self.me.participant, self.me.session, offer_sdp)
+            answer = await live.start(room, self.me.participant, self.connection_id, offer_sdp)
         except CaptionsUnavailable as exc:
             await self.conn.reject("captions_unavailable", str(exc))
             return
@@ -329,7 +345,7 @@ class _CallConnection:
 
     async def _stop_captions(self) -> None:
         live = self.service.live
-        if await live.stop(self.room.id, self.me.participant.id, self.me.session):
+        if await live.stop(self.room.id, self.me.participant.id, self.connection_id):
             await self._announce_captions(False)
 
     async def _announce_captions(self, on: bool) -> None:

@@ -42,6 +42,13 @@ class TranslationService:
             return True
         return any(self.translator.route(source, t) is None for t in helped)
 
+    def reachable(self, source: str, target: str) -> bool:
+        """Whether captions in ``source`` can reach readers of ``target`` at all."""
+        if self.translator.route(source, target) is not None:
+            return True
+        via_whisper = self.english_via != "argos" and source != PIVOT
+        return via_whisper and (target == PIVOT or self.translator.route(PIVOT, target) is not None)
+
     async def translate(self, text: str, source: str, target: str) -> Translation:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(

@@ -121,6 +121,7 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         "/call/{token}": Visit(prepare=lambda: _call(server, "resident")),
         # Page states that are not routes of their own.
         "call in sign language": Visit(prepare=lambda: _call(server, "resident", "bfi")),
+        "call with automatic interpretation": Visit(prepare=lambda: _machine_call(server)),
         "link not valid": Visit("/q/" + "A" * 43),
     }
     return Site(server, visits, sessions)
@@ -149,6 +150,18 @@ async def _call(
         if side == "resident":
             return body["call_url"], {}
         return accepted.json()["call_url"], dict(interpreter.cookies.items())
+
+
+async def _machine_call(server: LiveServer) -> tuple[str, dict[str, str]]:
+    """A waiting resident who switched to automatic interpretation: their call page."""
+    async with httpx.AsyncClient(base_url=server.url) as resident:
+        created = await resident.post("/api/requests", json={"language": "es", "media": "audio"})
+        created.raise_for_status()
+        queue_path = "/q/" + created.json()["token"]
+        csrf = csrf_from((await resident.get(queue_path)).text)
+        started = await resident.post(f"{queue_path}/machine", data={"csrf_token": csrf})
+        assert started.status_code == 303, started.text
+        return started.headers["location"], dict(resident.cookies.items())
 
 
 @contextmanager

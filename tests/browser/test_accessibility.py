@@ -32,7 +32,8 @@ NARROW = {"width": 320, "height": 640}
 PAGES = [
     "/", "/login", "/setup/{token}", "/invite/{token}", "/account", "/volunteer",
     "/rooms/{room_id}", "/coordinator", "/caseworker", "/request", "/r/{token}", "/q/{token}",
-    "/call/{token}", "call in sign language", "link not valid",
+    "/call/{token}", "call in sign language", "call with automatic interpretation",
+    "link not valid",
 ]
 
 
@@ -113,7 +114,10 @@ def test_tab_reaches_every_control_with_visible_focus(site: Site, browser: Any, 
         page.context.close()
 
 
-RESIDENT_PAGES = ["/request", "/q/{token}", "/call/{token}", "link not valid"]
+RESIDENT_PAGES = [
+    "/request", "/q/{token}", "/call/{token}", "call with automatic interpretation",
+    "link not valid",
+]
 
 
 @pytest.mark.parametrize("locale", LOCALES)

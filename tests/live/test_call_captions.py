@@ -1,73 +1,461 @@
 """Captions in a call: a participant's microphone (a real speech file sent by an aiortc
-peer) goes through the server's caption connection, and the other participant reads the
-captions over the room WebSocket, in the language they chose."""
+peer) goes through the server's caption connection, and the other participants read the
+captions over the room WebSocket, in the languages they chose: machine translations made
+once per language, the speaker's own words where no model translates, nothing at all
+when captions cannot run here."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jiwer
 import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection
 
-from tests.caption_sender import CaptionSender
-from tests.live_server import JsonSocket, LiveServer
+from interp.live.service import LiveCaptions
+from interp.realtime.protocol import MAX_SDP_CHARS
+from interp.translation.translator import Translator
+from tests.caption_sender import CaptionSender, translating_server
+from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in, start_live_server
+from tests.realtime import test_two_nodes
 from tests.realtime.test_call_signalling import matched_room
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("loopback_ice")]
+
+# Two interp processes on PostgreSQL and Redis (skipped where those are not reachable).
+two_nodes = test_two_nodes.two_nodes
 
 DATA = Path(__file__).parent.parent / "data"
 SPEECH = DATA / "en_librispeech_1272-128104-0000.wav"
 REFERENCE = (
     "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel."
 )
+SHORT_SPEECH = DATA / "en_speechbrain_spk1_snt1.wav"
+SHORT_REFERENCE = "the child almost hurt the small dog"
+
+
+@pytest.fixture
+def translating(
+    tmp_path: Path, argos_home: None, argos_archives: dict[tuple[str, str], Path]
+) -> Iterator[LiveServer]:
+    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
+    with translating_server(tmp_path, argos_archives) as server:
+        yield server
 
 
 def words(text: str) -> str:
     return re.sub(r"[^\w\s']", " ", text.lower()).strip()
 
 
-async def join(server: LiveServer, hello: dict[str, Any], client: Any = None) -> JsonSocket:
+def live_captions(server: LiveServer) -> LiveCaptions:
+    """The running server's caption service (the server runs in this process)."""
+    live: LiveCaptions = server.server.config.app.state.services.calls.live  # type: ignore[attr-defined]
+    return live
+
+
+async def join(
+    server: LiveServer,
+    hello: dict[str, Any],
+    client: httpx.AsyncClient | None = None,
+    session: str | None = None,
+) -> JsonSocket:
     socket = await JsonSocket.open(server, "/ws/room", client)
-    await socket.send({"type": "hello", "session": secrets.token_hex(8), **hello})
+    await socket.send({"type": "hello", "session": session or secrets.token_hex(8), **hello})
     await socket.expect("joined")
     return socket
 
 
-async def finals_until_quiet(socket: JsonSocket, quiet_s: float = 8) -> list[dict[str, Any]]:
-    finals = []
+def joined(socket: JsonSocket) -> dict[str, Any]:
+    return next(m for m in socket.seen if m["type"] == "joined")
+
+
+async def read(socket: JsonSocket, languages: list[str]) -> None:
+    await socket.send({"type": "captions.language", "languages": languages})
+    assert (await socket.expect("captions.reading"))["languages"] == languages
+
+
+async def speak(speaker: JsonSocket, recording: Path) -> None:
+    """Caption ``recording`` as the speaker's microphone, then turn captions off."""
+    sender = CaptionSender(speaker, recording)
+    try:
+        await sender.start()
+        await sender.wait_sent()
+        await asyncio.sleep(1)  # the last packets are still on their way
+        await speaker.send({"type": "captions.stop"})
+        await speaker.expect("captions.stopped", within=60)
+    finally:
+        await sender.close()
+
+
+async def captions_seen(socket: JsonSocket, quiet_s: float = 3) -> list[dict[str, Any]]:
+    """Every caption a page got, once the speaker's captions went off and the last ones
+    (which come on channels of their own) have arrived."""
+    if not any(m["type"] == "captions.state" and not m["on"] for m in socket.seen):
+        await socket.expect("captions.state", within=60, on=False)
+    with contextlib.suppress(TimeoutError):
+        while True:
+            await socket.receive(within=quiet_s)
+    return [m for m in socket.seen if m["type"] == "caption"]
+
+
+def finals(captions: list[dict[str, Any]], reading: str) -> list[dict[str, Any]]:
+    return [m for m in captions if m["final"] and m["text"] and m["reading"] == reading]
+
+
+async def test_a_speakers_captions_reach_the_other_participant_in_their_languages(
+    translating: LiveServer,
+) -> None:
+    made, room, client = await matched_room(translating)
+    resident = await join(translating, {"token": made["token"]})
+    interpreter = await join(translating, {"room": room}, client)
+    # Spanish has a model (the test package); Somali has none.
+    await read(resident, ["es", "so"])
+    try:
+        await speak(interpreter, SPEECH)
+        heard = await captions_seen(interpreter)  # interpreters read everyone's own words
+        got = await captions_seen(resident)
+    finally:
+        await client.aclose()
+    on = next(m for m in resident.seen if m["type"] == "captions.state")
+    assert on["on"] and on["peer"]["role"] == "interpreter"
+
+    originals = finals(heard, "original")
+    text = " ".join(f["text"] for f in originals)
+    assert jiwer.wer(words(REFERENCE), words(text)) < 0.15, text
+    assert all(f["speaker"] == {"name": "Vera", "role": "interpreter"} for f in originals)
+    assert all(f["source_language"] == "en" and not f["translated"] for f in originals)
+    assert {m["reading"] for m in got} == {"es", "so"}  # only what the page reads
+
+    translator = Translator(translating.settings.models_dir)
+    spanish, somali = finals(got, "es"), finals(got, "so")
+    assert [m["seq"] for m in spanish] == [m["seq"] for m in somali] == [
+        m["seq"] for m in originals
+    ]
+    for original, es, so in zip(originals, spanish, somali, strict=True):
+        expected = translator.translate(original["text"], "en", "es")
+        assert expected.translated and words(expected.text) != words(original["text"])
+        assert es["text"] == expected.text
+        assert (es["language"], es["source_language"], es["translated"]) == ("es", "en", True)
+        assert es["available"] and es["stable"] == ""
+        assert es["speaker"] == original["speaker"]
+        # No model for Somali: the speaker's own words, marked so, and nothing waited for one.
+        assert so["text"] == original["text"]
+        assert (so["language"], so["translated"], so["available"]) == ("en", False, False)
+
+
+@dataclass
+class ThreeParty:
+    """A machine-interpretation room with a resident, a caseworker and an interpreter."""
+
+    room: str
+    resident: JsonSocket
+    caseworker: JsonSocket
+    interpreter: JsonSocket
+    caseworker_client: httpx.AsyncClient
+    clients: list[httpx.AsyncClient]
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+
+
+async def three_party_machine_room(server: LiveServer) -> ThreeParty:
+    """A caseworker's resident link used for a Spanish request that switches to machine
+    interpretation, then accepted by a volunteer, who joins the same room."""
+    await server.create_account("c@example.org", "caseworker", name="Cora")
+    await server.create_account("v@example.org", "volunteer", ("es",), name="Vera")
+    caseworker, volunteer, resident = (httpx.AsyncClient(base_url=server.url) for _ in range(3))
+    await sign_in(caseworker, "c@example.org")
+    await sign_in(volunteer, "v@example.org")
+    page = await caseworker.get("/caseworker")
+    sent = await caseworker.post("/caseworker", data={"csrf_token": csrf_from(page.text)})
+    link = re.search(r"/r/([\w-]+)", sent.text)
+    assert link, sent.text
+    made = (
+        await resident.post(
+            "/api/requests", json={"language": "es", "media": "audio", "link": link.group(1)}
+        )
+    ).json()
+    queue_url = made["queue_url"]
+    csrf = csrf_from((await resident.get(queue_url)).text)
+    machine = await resident.post(f"{queue_url}/machine", data={"csrf_token": csrf})
+    assert machine.headers["location"] == made["call_url"]
+    resident_socket = await join(server, {"token": made["token"]})
+    room = joined(resident_socket)["room"]["id"]
+    csrf = csrf_from((await volunteer.get("/volunteer")).text)
+    accepted = await volunteer.post(
+        f"/api/requests/{made['request']['id']}/accept", headers={"x-csrf-token": csrf}
+    )
+    assert accepted.json()["room"] == room  # the interpreter joins the machine room
+    return ThreeParty(
+        room,
+        resident_socket,
+        await join(server, {"room": room}, caseworker),
+        await join(server, {"room": room}, volunteer),
+        caseworker,
+        [caseworker, volunteer, resident],
+    )
+
+
+async def test_each_segment_is_translated_once_per_language_read_in_the_room(
+    translating: LiveServer,
+) -> None:
+    three = await three_party_machine_room(translating)
+    resident, caseworker, interpreter = three.resident, three.caseworker, three.interpreter
+    # Three pages read translations: Spanish on two of them, French on two.
+    await read(resident, ["es"])
+    await read(interpreter, ["es", "fr"])
+    await read(caseworker, ["fr", "en"])
+    try:
+        await speak(caseworker, SHORT_SPEECH)
+        got = {
+            "resident": await captions_seen(resident),
+            "interpreter": await captions_seen(interpreter),
+            "caseworker": await captions_seen(caseworker),
+        }
+    finally:
+        await three.close()
+
+    def key(m: dict[str, Any]) -> tuple[Any, ...]:
+        return (m["stream"], m["seq"], m["final"], m["end_s"])
+
+    spoken = finals(got["caseworker"], "en")
+    text = " ".join(m["text"] for m in spoken)
+    assert jiwer.wer(SHORT_REFERENCE, words(text)) < 0.3, text
+    assert all(m["speaker"] == {"name": "Cora", "role": "caseworker"} for m in spoken)
+
+    expected = Translator(translating.settings.models_dir)
+    for final in spoken:
+        for page, language in [
+            ("resident", "es"), ("interpreter", "es"), ("interpreter", "fr"), ("caseworker", "fr")
+        ]:
+            copies = [m for m in got[page] if key(m) == key(final) and m["reading"] == language]
+            assert [(m["text"], m["translated"]) for m in copies] == [
+                (expected.translate(final["text"], "en", language).text, True)
+            ]
+
+    # Partials are translated now and then too: each (language, text) costs one model
+    # run, however many pages read that language.
+    originals = {key(m): m["text"] for m in got["caseworker"] if m["reading"] == "en"}
+    translated = [m for page in got.values() for m in page if m["translated"]]
+    distinct = {(m["reading"], originals[key(m)]) for m in translated}
+    assert {(language, f["text"]) for f in spoken for language in ("es", "fr")} <= distinct
+    assert live_captions(translating).translation.translator.model_runs == len(distinct)
+
+
+async def state_of(socket: JsonSocket, session: str, on: bool) -> dict[str, Any]:
+    """The next ``captions.state`` of this page session turning on or off."""
     while True:
-        try:
-            message = await socket.expect("caption", within=quiet_s)
-        except TimeoutError:
-            return finals
-        if message["final"] and message["text"]:
-            finals.append(message)
+        state = await socket.expect("captions.state", within=60)
+        if state["peer"]["session"] == session and state["on"] is on:
+            return state
 
 
-async def test_a_speakers_captions_reach_the_other_participant(live_server: LiveServer) -> None:
+async def pong(socket: JsonSocket) -> None:
+    """Round trip: everything the server sent before this has been read."""
+    await socket.send({"type": "ping"})
+    await socket.expect("pong")
+
+
+async def test_bad_caption_messages_are_refused_and_change_nothing(
+    live_server: LiveServer,
+) -> None:
     made, room, client = await matched_room(live_server)
     resident = await join(live_server, {"token": made["token"]})
     interpreter = await join(live_server, {"room": room}, client)
-    await resident.send({"type": "captions.language", "languages": ["en"]})
-    assert (await resident.expect("captions.reading"))["languages"] == ["en"]
+    live = live_captions(live_server)
+    no_audio = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        await read(resident, ["en"])
+        # Unknown, signed, none, too many, not codes, not a list.
+        for languages in (["xx"], ["bfi"], [], ["es", "en", "fr"], [5], "es"):
+            await resident.send({"type": "captions.language", "languages": languages})
+            assert (await resident.expect("error"))["code"] == "invalid", languages
 
-    sender = CaptionSender(interpreter, SPEECH)
+        no_audio.createDataChannel("chat")
+        await no_audio.setLocalDescription(await no_audio.createOffer())
+        for sdp in ("v=0\r\nthis is not an offer", no_audio.localDescription.sdp):
+            await resident.send({"type": "captions.start", "sdp": sdp})
+            refused = await resident.expect("error", within=60)
+            assert refused["code"] == "invalid_offer" and refused["message"]
+        await resident.send({"type": "captions.start", "sdp": "v=0\r\n" + "a" * MAX_SDP_CHARS})
+        assert (await resident.expect("error"))["code"] == "too_large"
+        await pong(resident)
+        await pong(interpreter)
+    finally:
+        await no_audio.close()
+        await client.aclose()
+
+    assert len(live.peers) == 0  # no caption connection was left open
+    assert not live.is_on(joined(resident)["you"]["id"])
+    answered = {m["type"] for m in resident.seen}
+    assert "captions.answer" not in answered and "caption" not in answered
+    assert [m for m in resident.seen if m["type"] == "captions.reading"] == [
+        {"type": "captions.reading", "languages": ["en"]}
+    ]
+    assert not any(m["type"] == "captions.state" for m in interpreter.seen)
+    # The choice made before the bad ones stands (a reloaded page is told it).
+    again = await join(live_server, {"token": made["token"]})
+    assert joined(again)["captions"]["reading"] == ["en"]
+    await again.close()
+
+
+async def test_a_bad_offer_leaves_running_captions_on(live_server: LiveServer) -> None:
+    made, room, client = await matched_room(live_server)
+    resident = await join(live_server, {"token": made["token"]})
+    interpreter = await join(live_server, {"room": room}, client)
+    me = joined(interpreter)["you"]
+    live = live_captions(live_server)
+    sender = CaptionSender(interpreter, SHORT_SPEECH)
     try:
         await sender.start()
-        state = await resident.expect("captions.state", within=30)
-        assert state["on"] and state["peer"]["role"] == "interpreter"
-        await sender.wait_sent()
-        await asyncio.sleep(1)
-        await interpreter.send({"type": "captions.stop"})
-        finals = await finals_until_quiet(resident)
+        await state_of(resident, me["session"], on=True)
+        await interpreter.send({"type": "captions.start", "sdp": "v=0\r\nthis is not an offer"})
+        assert (await interpreter.expect("error", within=60))["code"] == "invalid_offer"
+        await pong(resident)
+        assert live.is_on(me["id"]) and len(live.peers) == 1
+        assert sum(m["type"] == "captions.state" for m in resident.seen) == 1  # still on
     finally:
         await sender.close()
         await client.aclose()
-    text = " ".join(f["text"] for f in finals)
-    assert jiwer.wer(words(REFERENCE), words(text)) < 0.15, text
-    assert all(f["speaker"] == {"name": "Vera", "role": "interpreter"} for f in finals)
-    assert all(f["source_language"] == "en" and not f["translated"] for f in finals)
+
+
+@pytest.fixture(params=["switched off", "no speech model"])
+def server_without_captions(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    if request.param == "switched off":
+        server = start_live_server(tmp_path / "data", captions=False)
+    else:
+        server = start_live_server(tmp_path / "data", models_dir=tmp_path / "no-models")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_captions_that_cannot_run_here_say_why(
+    server_without_captions: LiveServer,
+) -> None:
+    server = server_without_captions
+    made, room, client = await matched_room(server)
+    interpreter = await join(server, {"room": room}, client)
+    captions = joined(interpreter)["captions"]
+    assert captions["available"] is False and captions["reason"]
+    sender = CaptionSender(interpreter, SHORT_SPEECH)
+    try:
+        await interpreter.send({"type": "captions.start", "sdp": await sender.offer()})
+        refused = await interpreter.expect("error", within=30)
+    finally:
+        await sender.close()
+        await client.aclose()
+    assert (refused["code"], refused["message"]) == ("captions_unavailable", captions["reason"])
+    assert len(live_captions(server).peers) == 0
+
+
+async def test_a_page_that_goes_stops_its_captions_and_a_reload_takes_over(
+    live_server: LiveServer,
+) -> None:
+    # Three people, so that one of them leaving does not end the call.
+    three = await three_party_machine_room(live_server)
+    resident, first = three.resident, three.caseworker
+    me = joined(first)["you"]
+    live = live_captions(live_server)
+    senders: list[CaptionSender] = []
+
+    async def caption(page: JsonSocket) -> str:
+        senders.append(CaptionSender(page, SHORT_SPEECH))
+        await senders[-1].start()
+        session: str = joined(page)["you"]["session"]
+        await state_of(resident, session, on=True)
+        assert live.is_on(me["id"]) and len(live.peers) == 1
+        return session
+
+    try:
+        await caption(first)
+        # Reloaded: the new page takes over the call, and its offer replaces the first.
+        second = await join(live_server, {"room": three.room}, three.caseworker_client)
+        assert (await first.expect("room.closed"))["reason"] == "replaced"
+        session = await caption(second)
+        # Its socket drops: its captions stop and the caption connection closes.
+        await second.close()
+        await state_of(resident, session, on=False)
+        assert not live.is_on(me["id"]) and len(live.peers) == 0
+        # Back, captioning again, then gone for good.
+        third = await join(live_server, {"room": three.room}, three.caseworker_client)
+        session = await caption(third)
+        await third.send({"type": "leave"})
+        left = await resident.expect("peer.left")
+        assert left["peer"]["session"] == session
+        await state_of(resident, session, on=False)
+        assert not live.is_on(me["id"]) and len(live.peers) == 0
+        await pong(resident)  # the call goes on for the others
+    finally:
+        for sender in senders:
+            await sender.close()
+        await three.close()
+
+
+async def test_a_stale_socket_of_a_reconnected_page_leaves_its_captions_on(
+    live_server: LiveServer,
+) -> None:
+    made, room, client = await matched_room(live_server)
+    resident = await join(live_server, {"token": made["token"]})
+    stale = await join(live_server, {"room": room}, client)
+    me = joined(stale)["you"]
+    live = live_captions(live_server)
+    senders = [CaptionSender(stale, SHORT_SPEECH)]
+    try:
+        await senders[0].start()
+        await state_of(resident, me["session"], on=True)
+        # The page lost its socket and came back with the same session, before the server
+        # noticed the old socket had gone; as the protocol asks, it starts captions again.
+        back = await join(live_server, {"room": room}, client, session=me["session"])
+        senders.append(CaptionSender(back, SHORT_SPEECH))
+        await senders[1].start()
+        await state_of(resident, me["session"], on=True)
+        # Now the server notices: the old socket's end must not stop the new captions,
+        # nor show the others a "reconnecting" for someone who is back.
+        await stale.close()
+        calls = live_server.server.config.app.state.services.calls  # type: ignore[attr-defined]
+        for _ in range(200):
+            if calls._connected[me["id"]] == 1:
+                break
+            await asyncio.sleep(0.05)
+        await resident.send({"type": "ping"})
+        await resident.expect("pong")
+        assert calls._connected[me["id"]] == 1
+        assert not any(
+            m["type"] == "captions.state" and not m["on"] for m in resident.seen
+        )
+        assert not any(m["type"] == "peer.reconnecting" for m in resident.seen)
+        assert live.is_on(me["id"]) and len(live.peers) == 1
+    finally:
+        for sender in senders:
+            await sender.close()
+        await client.aclose()
+
+
+async def test_captions_reach_a_listener_on_another_node(
+    two_nodes: tuple[LiveServer, LiveServer],
+) -> None:
+    node_a, node_b = two_nodes
+    made, room, client = await matched_room(node_a)
+    resident = await join(node_b, {"token": made["token"]})
+    interpreter = await join(node_a, {"room": room}, client)
+    await read(resident, ["en"])
+    try:
+        await speak(interpreter, SHORT_SPEECH)  # captioned on node A
+        got = await captions_seen(resident)  # read on node B
+    finally:
+        await client.aclose()
+    english = finals(got, "en")
+    text = " ".join(m["text"] for m in english)
+    assert jiwer.wer(SHORT_REFERENCE, words(text)) < 0.3, text
+    assert all(m["speaker"] == {"name": "Vera", "role": "interpreter"} for m in english)

@@ -1,5 +1,8 @@
 // The call page: camera and microphone, one RTCPeerConnection per other participant,
-// signalling over the room WebSocket (see docs/protocol.md).
+// signalling over the room WebSocket (see docs/protocol.md), and live captions
+// (call-captions.js; in a machine-interpretation room, the face-to-face view).
+import { CallCaptions, languageNamer } from "./call-captions.js";
+import { FaceToFace } from "./face-to-face.js";
 import { announce } from "./ui/announcer.js";
 import { pageStrings } from "./ui/strings.js";
 import { ReconnectingSocket } from "./socket.js";
@@ -21,6 +24,34 @@ let iceServers = [];
 let localStream = null;
 let ended = false;
 const peers = new Map(); // participant id -> { session, info, pc, pendingIce }
+const faceToFace = config.machine ? new FaceToFace(t) : null;
+const captions = new CallCaptions({
+  send,
+  strings: t,
+  views: captionViews(),
+  machine: config.machine,
+  microphone: () => (localStream && localStream.getAudioTracks()[0]) || null,
+  locale: config.locale,
+});
+
+// Where captions show: one display, or one per half of the face-to-face view.
+function captionViews() {
+  const names = languageNamer(pageStrings("caption-names"), config.locale);
+  const view = (id, side, strings, nameOf) => ({
+    container: document.getElementById(id),
+    modelNotice: document.getElementById(`${id}-model-notice`),
+    language: "",
+    side,
+    strings,
+    nameOf,
+  });
+  if (!config.machine) return [view("captions", null, t, names)];
+  const desk = pageStrings("desk-strings");
+  return [
+    view("captions-resident", "resident", t, names),
+    view("captions-desk", "desk", desk, languageNamer(desk.names || {}, config.deskLocale)),
+  ];
+}
 
 function setState(text) {
   stateEl.textContent = text;
@@ -57,7 +88,7 @@ async function startMedia() {
 }
 
 function send(message) {
-  socket.send(message);
+  return socket.send(message);
 }
 
 function closePeer(id) {
@@ -157,6 +188,7 @@ async function onIce(message) {
 function endCall(text, { returnToQueue = false } = {}) {
   if (ended) return;
   ended = true;
+  captions.close();
   socket.close();
   for (const id of [...peers.keys()]) closePeer(id);
   if (localStream) for (const track of localStream.getTracks()) track.stop();
@@ -182,14 +214,17 @@ function onRoomClosed(reason) {
 }
 
 function onMessage(message) {
+  if (captions.onMessage(message)) return;
   switch (message.type) {
     case "joined":
       iceServers = message.ice_servers;
-      setState(peers.size ? t.connecting : t.waitingPeer);
+      setState(peers.size ? t.connecting : config.machine ? t.machineOn : t.waitingPeer);
+      captions.onJoined(message);
       break;
     case "peer.joined":
     case "peer.present":
       meetPeer(message.peer);
+      if (faceToFace) faceToFace.peerArrived(message.peer, { fresh: message.type === "peer.joined" });
       break;
     case "peer.reconnecting":
       setState(t.peerReconnecting);
@@ -197,8 +232,15 @@ function onMessage(message) {
       break;
     case "peer.left":
       closePeer(message.peer.id);
+      captions.peerLeft(message.peer);
       remoteVideo.srcObject = null;
       remoteLabel.textContent = t.peerLeft;
+      if (faceToFace) {
+        // The computer carries on interpreting; the face-to-face view says who left.
+        faceToFace.peerLeft(message.peer);
+        if (!peers.size) setState(t.machineOn);
+        break;
+      }
       setState(t.peerLeft);
       announce(t.peerLeft);
       break;
@@ -290,7 +332,9 @@ const socket = new ReconnectingSocket("/ws/room", {
   hello,
   onMessage,
   onState(state) {
-    if (state === "reconnecting") setState(t.reconnecting);
+    if (state !== "reconnecting") return;
+    setState(t.reconnecting);
+    captions.connectionLost();
   },
   onClosed() {
     if (!ended) setState(t.ended);

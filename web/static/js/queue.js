@@ -27,6 +27,11 @@ function showEnded(text) {
 }
 
 function onStatus(message) {
+  if (message.machine && message.call_url) {
+    socket.close();
+    location.assign(message.call_url);
+    return;
+  }
   if (message.status === "matched" && message.call_url) {
     statusEl.replaceChildren(Object.assign(document.createElement("p"), { textContent: t.matched }));
     chime();

@@ -1,0 +1,45 @@
+// The machine-interpretation view: one device on the desk between a resident and a member of
+// staff, each reading captions in their own language on their own half of the screen. The top
+// half turns round for someone sitting opposite. An interpreter can still join: then the page
+// says so and shows them, and the captions carry on.
+import { announce } from "./ui/announcer.js";
+
+export class FaceToFace {
+  constructor(strings) {
+    this.t = strings;
+    this.turnButton = document.getElementById("turn-around");
+    this.topHalf = document.getElementById("desk-half");
+    this.videos = document.getElementById("call-videos");
+    this.status = document.getElementById("interpreter-status");
+    this.interpreters = new Set();
+    this.turnButton.addEventListener("click", () => {
+      const turned = !this.topHalf.classList.contains("facing-away");
+      this.topHalf.classList.toggle("facing-away", turned);
+      this.turnButton.setAttribute("aria-pressed", String(turned));
+    });
+  }
+
+  // fresh: they arrived now (peer.joined), not already here when this page joined.
+  peerArrived(peer, { fresh }) {
+    if (peer.role !== "interpreter" || this.interpreters.has(peer.id)) return;
+    this.interpreters.add(peer.id);
+    this.videos.hidden = false;
+    this.say(this.t.interpreterJoined, "success");
+    announce(this.t.interpreterJoined, { assertive: fresh });
+  }
+
+  peerLeft(peer) {
+    if (!this.interpreters.delete(peer.id)) return;
+    if (!this.interpreters.size) this.videos.hidden = true;
+    this.say(this.t.interpreterLeft, "info");
+    announce(this.t.interpreterLeft);
+  }
+
+  // Shown, not a live region: announce() already speaks it, once.
+  say(text, kind) {
+    const paragraph = Object.assign(document.createElement("p"), {
+      className: `notice ${kind}`, textContent: text,
+    });
+    this.status.replaceChildren(paragraph);
+  }
+}
