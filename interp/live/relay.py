@@ -110,6 +110,11 @@ class RoomCaptions:
         self._speakers[speaker.key] = state
         return stream.push
 
+    def backlog(self, speaker_key: str) -> int:
+        """Sentences of the speaker's waiting for recognition (0 when not captioned)."""
+        state = self._speakers.get(speaker_key)
+        return state.stream.backlog if state is not None else 0
+
     def retire(self, speaker_key: str) -> asyncio.Task[None] | None:
         """Close the speaker's stream; its relay goes on until the last final is out."""
         state = self._speakers.pop(speaker_key, None)

@@ -24,6 +24,7 @@ from interp.languages import is_signed
 from interp.live.relay import RoomCaptions, Speaker, finish
 from interp.media.peers import CaptionPeers, check_offer
 from interp.modelstore import resolve_speech_model
+from interp.realtime.dispatch import room_channel
 from interp.realtime.hub import Hub
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translator
@@ -38,16 +39,37 @@ class CaptionsUnavailable(Exception):
     """Captions cannot start here; the message says why, for the person who asked."""
 
 
+# Under overload a speaker's audio is skipped, rather than their captions falling ever
+# further behind, from this many sentences waiting for recognition until none is.
+SKIP_FROM_BACKLOG = 3
+
+
 class _Speaking:
     """One participant's captions: the caption stream's input while it is the current one."""
 
-    def __init__(self, push: Callable[[np.ndarray], None], owner: str) -> None:
+    def __init__(
+        self,
+        push: Callable[[np.ndarray], None],
+        backlog: Callable[[], int],
+        on_behind: Callable[[bool], None],
+        owner: str,
+    ) -> None:
         self._push = push
+        self._backlog = backlog
+        self._on_behind = on_behind
         self.owner = owner  # the connection that turned them on
         self.current = True
+        self.behind = False
 
     def __call__(self, samples: np.ndarray) -> None:
-        if self.current:
+        if not self.current:
+            return
+        waiting = self._backlog()
+        behind = waiting > 0 if self.behind else waiting >= SKIP_FROM_BACKLOG
+        if behind != self.behind:
+            self.behind = behind
+            self._on_behind(behind)
+        if not self.behind:
             self._push(samples)
 
 
@@ -146,7 +168,14 @@ class LiveCaptions:
             self._rooms[room.id] = captions
         key = participant.id
         self._retire(key)
-        speaking = _Speaking(captions.start(speaker), owner)
+        who = {"id": participant.id, "name": participant.display_name, "role": participant.role}
+
+        def on_behind(behind: bool) -> None:
+            event = {"event": "captions.behind", "peer": who, "behind": behind}
+            self._spawn(self.hub.publish(room_channel(room.id), event))
+
+        push = captions.start(speaker)
+        speaking = _Speaking(push, lambda: captions.backlog(key), on_behind, owner)
         self._speaking[key] = speaking
 
         def track_ended() -> None:

@@ -288,6 +288,9 @@ class _CallConnection:
         elif kind == "captions.state":
             state = {"type": "captions.state", "peer": event["peer"], "on": event["on"]}
             await self.conn.send(state)
+        elif kind == "captions.behind":
+            behind = {"type": "captions.behind", "peer": event["peer"], "behind": event["behind"]}
+            await self.conn.send(behind)
         elif kind == "interpreter.released" and event["user"] == self.me.participant.user_id:
             # Handed back while machine interpretation goes on: only this page ends.
             self.closed_reason = "released"

@@ -131,6 +131,11 @@ export class CallCaptions {
       case "captions.state":
         this.onState(message);
         return true;
+      case "captions.behind":
+        if (message.behind) this.behind.set(message.peer.id, message.peer);
+        else this.behind.delete(message.peer.id);
+        this.renderOnFor();
+        return true;
       case "captions.reading":
       case "captions.stopped":
         return true;
@@ -148,7 +153,8 @@ export class CallCaptions {
   }
 
   peerLeft(peer) {
-    if (this.onFor.delete(peer.id)) this.renderOnFor();
+    const behind = this.behind.delete(peer.id);
+    if (this.onFor.delete(peer.id) || behind) this.renderOnFor();
   }
 
   close() {
@@ -274,9 +280,14 @@ export class CallCaptions {
   renderOnFor() {
     if (!this.onForEl) return;
     const names = [...this.onFor.values()].map((peer) => this.personName(peer));
-    this.onForEl.textContent = names.length
+    let text = names.length
       ? fill(this.t.captionsOnFor, { names: listOf(names, this.locale) })
       : this.t.captionsOffForAll;
+    if (this.behind.size) {
+      const behind = [...this.behind.values()].map((peer) => this.personName(peer));
+      text += " " + fill(this.t.captionsBehind, { names: listOf(behind, this.locale) });
+    }
+    this.onForEl.textContent = text;
   }
 
   // --- this page's microphone to the captioner ------------------------------------------------
@@ -379,6 +390,7 @@ export class CallCaptions {
     this.starting = false;
     if (this.sender) this.sender.close();
     this.sender = null;
+    this.behind = new Map(); // participant id -> peer whose audio the server is skipping
   }
 
   setPressed(on) {
