@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -181,3 +182,95 @@ class RoomParticipant(Base):
     # The languages this participant reads captions in, comma-separated ("original": the
     # speakers' own words); None until they choose. Kept here so every node knows them.
     caption_languages: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Meetings: guests wait until the host admits them; the host may remove anyone.
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Whether they agreed that a transcript of the meeting is kept: "agreed", "declined",
+    # or None (not asked yet). Captions show live either way.
+    consent: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Meeting(Base):
+    """A caseworker's meeting: online (everyone on their own device) or in a room (one
+    device or microphone captions everyone, readers follow on a caption-view link)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Expected languages, comma-separated codes.
+    languages: Mapped[str] = mapped_column(String(200), default="")
+    mode: Mapped[str] = mapped_column(String(10))  # online | in_room
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id"), unique=True)
+    # Capabilities, stored as hashes: the residents' invite link and the caption-view link.
+    invite_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    view_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    max_participants: Mapped[int] = mapped_column(Integer)
+    # The interpreter request made into this meeting, if any.
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    interpreter_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TranscriptSegment(Base):
+    """One final caption of a meeting, kept only while every speaker has agreed."""
+
+    __tablename__ = "transcript_segments"
+    __table_args__ = (Index("ix_transcript_segments_room_time", "room_id", "offset_s"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    speaker_name: Mapped[str] = mapped_column(String(100))
+    speaker_role: Mapped[str] = mapped_column(String(20))
+    # Seconds from the start of the meeting.
+    offset_s: Mapped[float] = mapped_column(Float)
+    duration_s: Mapped[float] = mapped_column(Float)
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaptionJob(Base):
+    """Captioning an uploaded recording in the background."""
+
+    __tablename__ = "caption_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)  # None: detect
+    translate_to: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # queued | running | done | failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0..1
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The captions as JSON (segments with times, text, language), once done.
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OrganisationSetting(Base):
+    """Settings the coordinator changes in the interface (e.g. transcript retention)."""
+
+    __tablename__ = "organisation_settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEntry(Base):
+    """What the service did on its own that someone may need to account for (purges)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    event: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[str] = mapped_column(Text, default="")
