@@ -66,6 +66,10 @@ class Settings:
     # Where English captions of other languages come from: "auto" (a translation model
     # when one is installed, else the speech model's translate task), "argos", "whisper".
     english_via: str = "auto"
+    # Most people in one online meeting: every browser sends to every other (a mesh).
+    meeting_max_participants: int = 6
+    # Largest recording a caseworker may upload for captioning, in megabytes.
+    upload_max_mb: int = 200
     log_level: str = "info"
 
     @property

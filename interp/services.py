@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from interp.config import Settings
 from interp.domain.accounts import Accounts
+from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
-from interp.http.security import RateLimiter
+from interp.http.security import RateLimiter, secret_key
 from interp.live.service import LiveCaptions
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.hub import Hub, create_hub
@@ -31,6 +32,7 @@ class Services:
     organisation: Organisation
     queue: RequestQueue
     rooms: Rooms
+    meetings: Meetings
     links: ResidentLinks
     dispatcher: Dispatcher
     calls: CallService
@@ -59,6 +61,7 @@ class Services:
             organisation=organisation,
             queue=queue,
             rooms=rooms,
+            meetings=Meetings(db, secret_key(settings), settings.meeting_max_participants),
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
             calls=CallService(

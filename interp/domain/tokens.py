@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import UTC, datetime
@@ -18,6 +20,14 @@ def new_id() -> str:
 def new_token() -> tuple[str, str]:
     """A fresh token for the person and the hash the database keeps instead of it."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    return token, hash_token(token)
+
+
+def derived_token(secret: str, purpose: str, subject: str) -> tuple[str, str]:
+    """A token the server can make again from its secret (for links shown more than once,
+    such as a meeting's), and its hash; nothing but the hash is stored."""
+    digest = hmac.new(secret.encode(), f"{purpose}:{subject}".encode(), hashlib.sha256).digest()
+    token = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     return token, hash_token(token)
 
 

@@ -291,6 +291,13 @@ class _CallConnection:
         elif kind == "captions.behind":
             behind = {"type": "captions.behind", "peer": event["peer"], "behind": event["behind"]}
             await self.conn.send(behind)
+        elif kind is not None and kind.startswith("meeting."):
+            # Meeting events (see interp.http and docs/protocol.md) pass through as they are;
+            # one naming a participant goes to that participant's pages only.
+            target = event.get("participant")
+            if target is None or target == self.me.participant.id:
+                fields = {k: v for k, v in event.items() if k != "event"}
+                await self.conn.send({"type": kind, **fields})
         elif kind == "interpreter.released" and event["user"] == self.me.participant.user_id:
             # Handed back while machine interpretation goes on: only this page ends.
             self.closed_reason = "released"
