@@ -17,7 +17,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from interp.config import Settings
-from interp.http import api, resident_pages, sockets, staff_pages
+from interp.domain.transcripts import purge_periodically
+from interp.http import (
+    api,
+    caption_view,
+    meeting_pages,
+    recording_pages,
+    resident_pages,
+    sockets,
+    staff_pages,
+    transcript_pages,
+)
 from interp.http.headers import SecurityHeaders
 from interp.http.security import secret_key
 from interp.http.templating import WEB_DIR
@@ -62,12 +72,15 @@ def create_app(settings: Settings) -> Starlette:
         svc = await start(app, settings)
         app.state.services = svc
         sweeper = asyncio.create_task(svc.dispatcher.run_sweeper())
+        await svc.caption_worker.start()
+        purger = asyncio.create_task(purge_periodically(svc.transcripts))
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in (sweeper, purger):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await svc.close()
 
     middleware = [
@@ -86,6 +99,10 @@ def create_app(settings: Settings) -> Starlette:
         *resident_pages.routes,
         *api.routes,
         *sockets.routes,
+        *caption_view.routes,
+        *meeting_pages.routes,
+        *transcript_pages.routes,
+        *recording_pages.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(

@@ -7,11 +7,15 @@ from datetime import timedelta
 
 from interp.config import Settings
 from interp.domain.accounts import Accounts
+from interp.domain.caption_jobs import CaptionJobs
+from interp.domain.consent import Consent
 from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
+from interp.domain.transcripts import Transcripts
 from interp.http.security import RateLimiter, secret_key
+from interp.jobs import CaptionWorker, Uploads
 from interp.live.service import LiveCaptions
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.hub import Hub, create_hub
@@ -33,6 +37,11 @@ class Services:
     queue: RequestQueue
     rooms: Rooms
     meetings: Meetings
+    consent: Consent
+    transcripts: Transcripts
+    caption_jobs: CaptionJobs
+    uploads: Uploads
+    caption_worker: CaptionWorker
     links: ResidentLinks
     dispatcher: Dispatcher
     calls: CallService
@@ -53,6 +62,13 @@ class Services:
         rooms = Rooms(db)
         grace = timedelta(seconds=settings.reconnect_grace_s)
         dispatcher = Dispatcher(hub, queue, rooms, join_grace=grace)
+        transcripts = Transcripts(db)
+        meetings = Meetings(
+            db, secret_key(settings), settings.meeting_max_participants, organisation
+        )
+        live = LiveCaptions(settings, hub, rooms, on_final=transcripts.keep)
+        caption_jobs = CaptionJobs(db)
+        uploads = Uploads(settings.data_dir / "uploads")
         return cls(
             settings=settings,
             db=db,
@@ -61,7 +77,9 @@ class Services:
             organisation=organisation,
             queue=queue,
             rooms=rooms,
-            meetings=Meetings(db, secret_key(settings), settings.meeting_max_participants),
+            meetings=meetings,
+            consent=Consent(db),
+            transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
             calls=CallService(
@@ -69,13 +87,20 @@ class Services:
                 rooms,
                 settings.ice_servers,
                 settings.reconnect_grace_s,
-                LiveCaptions(settings, hub, rooms),
+                live,
+                meetings,
             ),
+            caption_jobs=caption_jobs,
+            uploads=uploads,
+            # Without Redis this is the only node: every job's upload is on its disk.
+            caption_worker=CaptionWorker(caption_jobs, uploads, live,
+                                         single_node=not settings.redis_url),
             login_limiter=RateLimiter(*LOGIN_LIMIT),
             address_limiter=RateLimiter(*LOGIN_LIMIT_PER_ADDRESS),
         )
 
     async def close(self) -> None:
+        await self.caption_worker.stop()
         await self.calls.close()
         await self.hub.close()
         await self.db.close()

@@ -18,7 +18,8 @@ first 20 ms frame went out), with bench_captions.py's definitions:
 - delivery: received - (end_s + lag_s) per final, from the moment the engine made it
   (its audio clock then stood at end_s + lag_s) to the listener: the audio's way in
   over WebRTC and the caption's way out over the hub and WebSocket, without the
-  engine's compute time, which varies from run to run;
+  engine's compute time, which varies from run to run (finals made after the audio
+  stopped are left out: the engine's clock stops with it);
 - WER of the listener's finals against the reference transcript;
 - server CPU seconds per audio second (all its threads, and its event-loop thread
   apart), and its memory;
@@ -96,6 +97,9 @@ TAIL_S = 1.5
 # Bench_captions.py's test of keeping up: finals no later than this (p95, max).
 KEEPS_UP_P95_S, KEEPS_UP_MAX_S = 3.0, 6.0
 REPLIES = ("accepted", "error")  # to a volunteer's accept
+# How far the server's audio clock may trail what was sent (aiortc's jitter buffer holds
+# about 0.1 s): finals made this near the end of the audio count as made after it.
+AUDIO_STOP_MARGIN_S = 0.3
 
 
 class SpeechTrack(MediaStreamTrack):
@@ -146,6 +150,7 @@ class Page:
         self.connection = connection
         self.captions: list[tuple[float, dict[str, Any]]] = []
         self._others: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._pongs: asyncio.Queue[float] = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -165,6 +170,8 @@ class Page:
                 message = json.loads(raw)
                 if message["type"] == "caption":
                     self.captions.append((arrived, message))
+                elif message["type"] == "pong":
+                    self._pongs.put_nowait(arrived)
                 else:
                     self._others.put_nowait(message)
 
@@ -179,6 +186,15 @@ class Page:
                     return message
                 if message["type"] == "error":
                     raise SystemExit(f"the server refused: {message}")
+
+    async def ping(self, round_trips: list[float], every_s: float = 0.25) -> None:
+        """Ping the server until cancelled. The server answers on its event loop, so a
+        round trip shows how soon the loop gets to each message."""
+        while True:
+            sent = time.monotonic()
+            await self.send({"type": "ping"})
+            round_trips.append(await self._pongs.get() - sent)
+            await asyncio.sleep(every_s)
 
     async def read(self, languages: list[str]) -> None:
         await self.send({"type": "captions.language", "languages": languages})
@@ -205,6 +221,7 @@ class Call:
     listener: Page  # the resident's page
     track: SpeechTrack | None = None
     answered_s: float = 0.0  # captions.start -> captions.answer
+    audio_sent_s: float = 0.0  # speech and silence sent before captions.stop
 
     @property
     def t0(self) -> float:
@@ -225,6 +242,7 @@ class Call:
             self.answered_s = time.monotonic() - asked
             await pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
             await asyncio.wait_for(self.track.done.wait(), len(audio) / SAMPLE_RATE + 60)
+            self.audio_sent_s = self.track.sent / SAMPLE_RATE
             await self.speaker.send({"type": "captions.stop"})
             await self.speaker.expect("captions.stopped", within=120)
             await asyncio.sleep(0.5)  # the last captions on their way to the listener
@@ -294,9 +312,14 @@ def thread_cpu_seconds(pid: int, tid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def import_tests() -> None:
+    """tests/ is not installed: its helpers are imported from the checkout."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+
+
 def word_for_word_packages(folder: Path) -> list[Path]:
-    # tests/ is not installed: its package builder comes from the checkout.
-    sys.path.insert(0, str(REPO))
+    import_tests()
     from tests.translation.argos_package import EN_ES, build_argos_package
 
     return [build_argos_package(folder, LANGUAGE, TRANSLATED, EN_ES)]
@@ -353,21 +376,30 @@ async def running_server(
         "XDG_CACHE_HOME": str(home / "cache"),
     }
     stderr = folder / "server.log"
+    import_tests()
+    from tests.live_server import free_port
+
+    port = args.port or free_port()
     log = os.open(stderr, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "interp", "serve", "--port", str(args.port),
+            sys.executable, "-m", "interp", "serve", "--port", str(port),
             env=env, stdout=asyncio.subprocess.DEVNULL, stderr=log,
         )
     finally:
         os.close(log)
-    url = f"http://127.0.0.1:{args.port}"
+    url = f"http://127.0.0.1:{port}"
     try:
-        await wait_for_health(url, process)
+        try:
+            await wait_for_health(url, process)
+        except SystemExit:
+            print(stderr.read_text()[-2000:], file=sys.stderr)
+            raise
         yield Server(process, url, cookies, stderr)
     finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 60)
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 60)
 
 
 @dataclass
@@ -384,13 +416,20 @@ class Figures:
     finals: int
 
     @classmethod
-    def of(cls, form: LongForm, events: list[tuple[float, CaptionEvent]]) -> Figures:
+    def of(cls, form: LongForm, events: list[tuple[float, CaptionEvent]],
+           audio_s: float) -> Figures:
         utterance, first_partial = utterance_latencies(form, events)
         text = " ".join(e.text for _, e in events if e.final)
         final = final_latencies(events)
-        delivery = [t - e.end_s - e.lag_s for t, e in events if e.final and e.text]
-        return cls(final, delivery, utterance, first_partial,
+        return cls(final, delivery_latencies(events, audio_s), utterance, first_partial,
                    word_error_rate(form.reference, text), len(final))
+
+
+def delivery_latencies(events: list[tuple[float, CaptionEvent]], audio_s: float) -> list[float]:
+    """received - (end_s + lag_s) per final made while the speaker's audio (``audio_s``
+    seconds in all) still flowed: once it stops, lag_s stops growing while a final waits."""
+    return [t - e.end_s - e.lag_s for t, e in events
+            if e.final and e.text and e.end_s + e.lag_s < audio_s - AUDIO_STOP_MARGIN_S]
 
 
 def opening(form: LongForm, seconds: float) -> np.ndarray:
@@ -421,7 +460,7 @@ def print_comparison(engine: Figures, server: Figures, engine_cpu: float,
     print(f"  finals: engine {engine.finals}, listener {server.finals}; "
           f"server event-loop thread {loop_cpu:.3f} CPU-s per audio second")
     print("  (delivery: received - (end_s + lag_s): from the engine making a final to the "
-          "listener, plus the audio's way in; a final held back behind an earlier one counts too)")
+          "listener, plus the audio's way in)")
 
 
 def drift_s(events: list[tuple[float, CaptionEvent]], duration: float) -> float:
@@ -442,7 +481,8 @@ async def run_engine_alone(form: LongForm, args: argparse.Namespace) -> tuple[Fi
             replay, engine, [form.audio], StreamOptions(), LANGUAGE)
     finally:
         engine.close()
-    return Figures.of(form, events), cpu / (len(form.audio) / SAMPLE_RATE)
+    duration = len(form.audio) / SAMPLE_RATE
+    return Figures.of(form, events, duration), cpu / duration
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -485,16 +525,22 @@ class Load:
     audio_s: float  # per speaker
     events: list[list[tuple[float, CaptionEvent]]]  # per listener, timed from its speaker's t0
     usage: Usage
+    audio_sent_s: list[float]  # per speaker, before captions.stop
     most_late_s: float  # the worst delay of a speaker's frame behind real time
+    pings: list[float]  # round trips of a ping to the server meanwhile
 
     @classmethod
     async def stream(cls, calls: list[Call], clips: list[np.ndarray], pid: int) -> Load:
         usage = Usage(pid)
+        pings: list[float] = []
+        pinger = asyncio.create_task(calls[0].listener.ping(pings))
         await asyncio.gather(*(call.stream(clip) for call, clip in zip(calls, clips, strict=True)))
+        pinger.cancel()
         usage.stop()
         events = [call.listener.events(call.t0, LANGUAGE) for call in calls]
         late = max(call.track.most_late_s for call in calls if call.track is not None)
-        return cls(len(clips[0]) / SAMPLE_RATE, events, usage, late)
+        sent = [call.audio_sent_s for call in calls]
+        return cls(len(clips[0]) / SAMPLE_RATE, events, usage, sent, late, pings)
 
     @property
     def final(self) -> list[float]:
@@ -502,8 +548,8 @@ class Load:
 
     @property
     def delivery(self) -> list[float]:
-        return [t - e.end_s - e.lag_s for events in self.events for t, e in events
-                if e.final and e.text]
+        return [x for events, sent in zip(self.events, self.audio_sent_s, strict=True)
+                for x in delivery_latencies(events, sent)]
 
     @property
     def keeps_up(self) -> bool:
@@ -519,18 +565,20 @@ class Load:
                 f"{max(final, default=math.nan):5.2f}  {pct(self.delivery, 95):8.2f}  "
                 f"{drift:+6.2f}  {use.server_cpu_s / audio_s:10.3f}  "
                 f"{use.loop_cpu_s / audio_s:5.3f}  {use.server_cpu_s / use.wall_s / cores:6.0%}  "
-                f"{use.own_cpu_s / audio_s:5.3f}  {1000 * self.most_late_s:4.0f}  "
-                f"-> {'real time' if self.keeps_up else 'falls behind'}")
+                f"{use.own_cpu_s / audio_s:5.3f}  {1000 * pct(self.pings, 95):8.0f}  "
+                f"{1000 * max(self.pings, default=math.nan):5.0f}  {1000 * self.most_late_s:4.0f}"
+                f"  -> {'real time' if self.keeps_up else 'falls behind'}")
 
 
 LOAD_HEADER = (f"  {'N':>2}  {'final p50':>9}  {'p95':>5}  {'max':>5}  {'delivery':>8}  "
                f"{'drift':>6}  {'server CPU':>10}  {'loop':>5}  {'cores':>6}  {'bench':>5}  "
-               f"{'late':>4}")
+               f"{'ping p95':>8}  {'max':>5}  {'late':>4}")
 LOAD_LEGEND = """\
   final: final-caption latency (s); delivery: its p95 after the engine made the caption (s);
   drift: median final latency in the last third of the audio minus the first (s); server CPU,
   loop (its event-loop thread) and bench (this process): CPU-s per audio second; cores: the
-  server's share of the machine; late: the speakers' worst frame behind real time (ms)"""
+  server's share of the machine; ping: round trip of a ping to the server, which answers on
+  its event loop (ms); late: the speakers' worst frame behind real time (ms)"""
 
 
 async def run_server(server: Server, http: httpx.AsyncClient, form: LongForm, engine: Figures,
@@ -553,9 +601,11 @@ async def run_server(server: Server, http: httpx.AsyncClient, form: LongForm, en
     one = await Load.stream([call], [form.audio], pid)
     rss, peak = rss_kib(pid)
     await call.leave()
-    heard = Figures.of(form, one.events[0])
+    heard = Figures.of(form, one.events[0], one.audio_sent_s[0])
     print(f"  captions.start answered after {call.answered_s:.2f} s; speaker's frames at most "
-          f"{one.most_late_s * 1000:.0f} ms behind real time")
+          f"{one.most_late_s * 1000:.0f} ms behind real time; pings answered in p50 "
+          f"{1000 * pct(one.pings, 50):.0f} ms, p95 {1000 * pct(one.pings, 95):.0f} ms, "
+          f"max {1000 * max(one.pings):.0f} ms")
     print_comparison(engine, heard, engine_cpu, one.usage.server_cpu_s / duration,
                      one.usage.loop_cpu_s / duration)
     print(f"  server adds {pct(heard.final, 50) - pct(engine.final, 50):+.2f} s at p50 and "
@@ -638,7 +688,7 @@ def main() -> None:
                         help="audio per speaker in the simultaneous-speakers test")
     parser.add_argument("--quick", action="store_true",
                         help="a 32 s stream and one speaker only, to try the script")
-    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--port", type=int, default=0, help="the server's port (0: a free one)")
     args = parser.parse_args()
     if args.quick:
         args.seconds = min(args.seconds, 32.0)

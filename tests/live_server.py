@@ -92,7 +92,7 @@ class LiveServer:
 
     @property
     def setup_url(self) -> str | None:
-        url: str | None = self.server.config.app.state.setup_url  # type: ignore[attr-defined]
+        url: str | None = self.server.config.app.state.setup_url  # type: ignore[union-attr]
         return url
 
     async def create_account(

@@ -24,10 +24,15 @@ def transcribe_audio(
     task: str = "transcribe",
     on_progress: Callable[[float], None] | None = None,
     speaker: str = "",
+    passes: int | None = None,
+    stop: threading.Event | None = None,
 ) -> list[Segment]:
     """Final segments of a whole recording (16 kHz mono float32), in order.
 
-    ``on_progress`` receives the seconds of audio finished so far.
+    ``on_progress`` receives the seconds of audio finished so far. ``passes`` caps the
+    recognition passes running at once (default: every worker; a background job takes
+    one, so live captions never wait behind more than one of its passes). Setting
+    ``stop`` ends the work early, with what was finished so far.
     """
     segments: list[Segment] = []
     finished = threading.Condition()
@@ -41,11 +46,13 @@ def transcribe_audio(
         with finished:
             finished.notify_all()
 
-    options = StreamOptions(partials=False, max_in_flight=engine.workers)
+    options = StreamOptions(partials=False, max_in_flight=passes or engine.workers)
     stream = engine.open_stream(f"file-{id(audio)}", language, task=task, on_event=collect,
                                 options=options)
     piece = int(PIECE_S * SAMPLE_RATE)
     for offset in range(0, len(audio), piece):
+        if stop is not None and stop.is_set():
+            break
         stream.push(audio[offset : offset + piece])
         with finished:
             # Keep at most a few utterances waiting for a worker.

@@ -17,6 +17,7 @@ from interp.domain.tokens import hash_token, new_id, new_token, utcnow
 from interp.store.database import Database, rowcount
 from interp.store.models import (
     InterpretationRequest,
+    Meeting,
     ResidentLink,
     Room,
     RoomParticipant,
@@ -29,6 +30,9 @@ MAX_NOTE = 500
 # How many recent matches of a language the wait estimate looks at, and how far back.
 ESTIMATE_SAMPLE = 20
 ESTIMATE_WINDOW = timedelta(days=30)
+# Rooms that exist before an interpreter is found, which the accepting interpreter joins:
+# machine interpretation while a resident waits, and caseworkers' meetings.
+JOINABLE_ROOMS = ("machine", "meeting")
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,69 @@ class RequestQueue:
         if link_id is None or rowcount(spent) != 1:
             raise InvalidToken("This link is not valid: it may have expired or been used.")
         return link_id
+
+    async def create_for_meeting(
+        self, meeting_id: str, language: str, note: str = ""
+    ) -> QueuedRequest:
+        """Ask for an interpreter into a meeting: a request in the same queue, whose room is
+        the meeting's. Its volunteer joins the meeting on accepting. One request of a meeting
+        waits at a time."""
+        if not await self.organisation.is_offered(language):
+            raise InvalidInput(f"Interpretation into {language!r} is not offered here.")
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            raise InvalidInput(f"The note must be at most {MAX_NOTE} characters.")
+        now = utcnow()
+        async with self.db.session() as session:
+            meeting = await session.get(Meeting, meeting_id)
+            if meeting is None:
+                raise NotFound("No such meeting.")
+            if meeting.ended_at is not None:
+                raise Conflict("The meeting has ended.")
+            if language not in meeting.languages.split(","):
+                raise InvalidInput("Ask for an interpreter in one of the meeting's languages.")
+            waiting = await session.scalar(
+                select(InterpretationRequest.id)
+                .where(InterpretationRequest.room_id == meeting.room_id)
+                .where(InterpretationRequest.status == "open")
+                .limit(1)
+            )
+            if waiting is not None:
+                raise Conflict("This meeting's request for an interpreter is still waiting.")
+            room = await session.get(Room, meeting.room_id)
+            assert room is not None
+            # Nobody follows this request with a link: the meeting is where it leads.
+            _, token_hash = new_token()
+            row = InterpretationRequest(
+                id=new_id(),
+                token_hash=token_hash,
+                language_code=language,
+                media=room.media,
+                note=note,
+                status="open",
+                priority=0,
+                created_at=now,
+                expires_at=now + self.request_ttl,
+                room_id=room.id,
+            )
+            session.add(row)
+            await session.flush()
+            meeting.request_id = room.request_id = row.id
+        return _view(row)
+
+    async def withdraw(self, request_id: str) -> QueuedRequest:
+        """Cancel an open request by its id (the caseworker who asked into a meeting)."""
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(InterpretationRequest)
+                .where(InterpretationRequest.id == request_id)
+                .where(InterpretationRequest.status == "open")
+                .values(status="cancelled", closed_at=utcnow())
+            )
+        if rowcount(done) != 1:
+            current = await self.get(request_id)
+            raise Conflict(f"The request is {current.status} and can no longer be cancelled.")
+        return await self.get(request_id)
 
     async def by_token(self, token: str) -> QueuedRequest:
         async with self.db.session() as session:
@@ -320,7 +387,8 @@ class RequestQueue:
 
         The conditional UPDATE is the whole of the race: the database lets exactly one
         transaction move the row from open to matched; everyone else sees rowcount 0.
-        A request in machine interpretation keeps its room: the interpreter joins it.
+        A request in machine interpretation, or made into a meeting, keeps its room: the
+        interpreter joins it.
         """
         if not volunteer.active or volunteer.role != "volunteer":
             raise NotAllowed("Only volunteer interpreters accept requests.")
@@ -328,8 +396,8 @@ class RequestQueue:
         if request.language_code not in volunteer.languages:
             raise NotAllowed("You do not interpret this request's language.")
         now = utcnow()
-        machine_room = await self._open_machine_room(request.room_id)
-        room_id = machine_room or new_id()
+        joinable = await self._joinable_room(request.room_id)
+        room_id = joinable.id if joinable is not None else new_id()
         async with self.db.session() as session:
             won = await session.execute(
                 update(InterpretationRequest)
@@ -338,8 +406,8 @@ class RequestQueue:
                 .where(InterpretationRequest.expires_at > now)
                 # A machine room opened meanwhile would be left behind: lose the race instead.
                 .where(
-                    InterpretationRequest.room_id == machine_room
-                    if machine_room
+                    InterpretationRequest.room_id == joinable.id
+                    if joinable
                     else InterpretationRequest.room_id.is_(None)
                 )
                 .values(
@@ -350,7 +418,7 @@ class RequestQueue:
                 row = await session.get(InterpretationRequest, request_id)
                 assert row is not None
                 await session.refresh(row)
-                if machine_room is None:
+                if joinable is None:
                     session.add(
                         Room(id=room_id, request_id=request_id, media=row.media, created_at=now)
                     )
@@ -364,6 +432,8 @@ class RequestQueue:
                         display_name=volunteer.display_name,
                         language_code=row.language_code,
                         user_id=volunteer.id,
+                        # The meeting's host asked for them: no waiting room.
+                        admitted_at=now if joinable and joinable.kind == "meeting" else None,
                     )
                 )
                 return Match(_view(row), room_id)
@@ -375,18 +445,23 @@ class RequestQueue:
         raise Conflict(f"The request is {current.status} and can no longer be accepted.")
 
     async def _open_machine_room(self, room_id: str | None) -> str | None:
+        room = await self._joinable_room(room_id)
+        return room.id if room is not None and room.kind == "machine" else None
+
+    async def _joinable_room(self, room_id: str | None) -> Room | None:
+        """The open room an accepting interpreter would join, if the request has one."""
         if room_id is None:
             return None
         async with self.db.session() as session:
             room = await session.get(Room, room_id)
-        if room is None or room.kind != "machine" or room.closed_at is not None:
+        if room is None or room.kind not in JOINABLE_ROOMS or room.closed_at is not None:
             return None
-        return room.id
+        return room
 
     async def release(self, request_id: str, volunteer_id: str) -> QueuedRequest:
         """The volunteer hands the request back before the call starts: it goes to the head.
 
-        In machine interpretation the resident's room stays open; only the interpreter goes.
+        In machine interpretation or a meeting the room stays open; only the interpreter goes.
         """
         now = utcnow()
         async with self.db.session() as session:
@@ -394,7 +469,9 @@ class RequestQueue:
             if row is None:
                 raise NotFound("No such request.")
             room = await session.get(Room, row.room_id) if row.room_id else None
-            machine = room is not None and room.kind == "machine" and room.closed_at is None
+            shared = (
+                room is not None and room.kind in JOINABLE_ROOMS and room.closed_at is None
+            )
             interpreter = await session.scalar(
                 select(RoomParticipant)
                 .where(RoomParticipant.room_id == row.room_id)
@@ -403,7 +480,7 @@ class RequestQueue:
             )
             started = (
                 interpreter is not None and interpreter.joined_at is not None
-                if machine
+                if shared
                 else room is not None and room.started_at is not None
             )
             if started:
@@ -418,12 +495,12 @@ class RequestQueue:
                     priority=1,
                     volunteer_id=None,
                     matched_at=None,
-                    room_id=row.room_id if machine else None,
+                    room_id=row.room_id if shared else None,
                 )
             )
             if rowcount(done) != 1:
                 raise Conflict("This request is not yours to hand back.")
-            if machine and interpreter is not None:
+            if shared and interpreter is not None:
                 await session.delete(interpreter)
             elif room is not None:
                 room.closed_at = now

@@ -21,6 +21,7 @@ from interp.http.resident_pages import (
 from interp.http.security import CSRF_FIELD, csrf_ok, csrf_token
 from interp.http.state import services
 from interp.http.templating import render
+from interp.http.transcript_pages import save_retention
 from interp.i18n import N_
 from interp.languages import is_signed, sorted_languages
 
@@ -207,6 +208,9 @@ async def staff_call(request: Request) -> Response:
         home = HOME_BY_ROLE[account.role]
         return message_page(request, N_("This call has ended."), 404, home, BACK_HOME)
     room = await svc.rooms.get(room_id)
+    meeting = await svc.meetings.for_room(room_id) if room.kind == "meeting" else None
+    if meeting is not None:  # an interpreter asked into a meeting: its own call page
+        return RedirectResponse(f"/meetings/{meeting.id}/call", status_code=303)
     request_note = ""
     if room.request_id:
         request_note = (await svc.queue.get(room.request_id)).note
@@ -243,6 +247,7 @@ async def coordinator_page(request: Request, status: int = 200, **extra: Any) ->
             "languages": sorted_languages(),
             "offered": offered,
             "public_url": svc.settings.effective_public_url,
+            "transcript_retention_days": await svc.transcripts.retention_days(),
             **extra,
         },
         status,
@@ -276,6 +281,10 @@ async def coordinator_action(request: Request) -> Response:
             await svc.organisation.set_offered_languages(
                 [str(c) for c in form.getlist("languages")]
             )
+        elif action == "retention":
+            problem = await save_retention(svc, str(form.get("days", "")))
+            if problem is not None:
+                return await coordinator_page(request, 400, error=problem)
         else:
             return await coordinator_page(request, 400, error=N_("Unknown action."))
     except DomainError as exc:

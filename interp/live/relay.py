@@ -16,12 +16,16 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
 from interp.captions.engine import CaptionEngine
 from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.stream import CaptionStream
+from interp.domain.tokens import utcnow
+from interp.domain.transcripts import SpokenSegment
 from interp.realtime.hub import Hub
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translation
@@ -29,6 +33,8 @@ from interp.translation.translator import Translation
 log = logging.getLogger(__name__)
 
 LanguagesWanted = Callable[[], Awaitable[set[str]]]
+# Told of every final caption with words, in the speaker's language (to keep a transcript).
+OnFinal = Callable[[SpokenSegment], Awaitable[object]]
 
 
 def captions_channel(room_id: str, language: str) -> str:
@@ -66,6 +72,8 @@ class _SpeakerStream:
     utterances: dict[float, int] = field(default_factory=dict)
     last_partial_translation: float = 0.0
     task: asyncio.Task[None] | None = None
+    # Who the microphone hears now, when someone other than its speaker (see relabel).
+    label: dict[str, str] | None = None
 
 
 class RoomCaptions:
@@ -79,6 +87,7 @@ class RoomCaptions:
         languages_wanted: LanguagesWanted,
         translation: TranslationService | None = None,
         partial_translation_interval_s: float = 1.5,
+        on_final: OnFinal | None = None,
     ) -> None:
         self.room_id = room_id
         self.engine = engine
@@ -86,6 +95,7 @@ class RoomCaptions:
         self.languages_wanted = languages_wanted
         self.translation = translation
         self.partial_translation_interval_s = partial_translation_interval_s
+        self.on_final = on_final
         self._speakers: dict[str, _SpeakerStream] = {}
         # Blocks numbered per speaker key across restarts, so a page never mistakes a new
         # utterance for a correction of an old one with the same number.
@@ -109,6 +119,17 @@ class RoomCaptions:
         state.task = asyncio.create_task(self._relay(state), name=f"captions-{speaker.key}")
         self._speakers[speaker.key] = state
         return stream.push
+
+    def relabel(self, speaker_key: str, name: str | None) -> bool:
+        """Name the person a speaker's microphone hears from now on (a room microphone that
+        several people speak into, their host saying who speaks); None goes back to the
+        speaker's own label. Applies to every caption published from now on, the rest of an
+        utterance already under way included. False when the speaker is not captioned."""
+        state = self._speakers.get(speaker_key)
+        if state is None:
+            return False
+        state.label = {"name": name, "role": "speaker"} if name else None
+        return True
 
     def backlog(self, speaker_key: str) -> int:
         """Sentences of the speaker's waiting for recognition (0 when not captioned)."""
@@ -147,6 +168,7 @@ class RoomCaptions:
     async def _publish(self, state: _SpeakerStream, event: CaptionEvent) -> None:
         if not event.text and not event.final:
             return
+        heard_at = utcnow()
         key = state.speaker.key
         # One block per utterance: its partials and its final share a number.
         if event.start_s not in state.utterances:
@@ -166,7 +188,7 @@ class RoomCaptions:
             "room": self.room_id,
             "stream": key,
             "seq": block,
-            "speaker": state.speaker.label(source),
+            "speaker": state.label or state.speaker.label(source),
             "start_s": event.start_s,
             "end_s": event.end_s,
             "final": event.final,
@@ -179,8 +201,19 @@ class RoomCaptions:
             await self.hub.publish(
                 captions_channel(self.room_id, reading), {**original, "reading": reading}
             )
-        if not targets:
-            return
+        if targets:
+            await self._publish_translations(state, event, base, source, targets)
+        if event.final and event.text:
+            await self._tell_final(key, base, event, source, heard_at)
+
+    async def _publish_translations(
+        self,
+        state: _SpeakerStream,
+        event: CaptionEvent,
+        base: dict[str, Any],
+        source: str,
+        targets: set[str],
+    ) -> None:
         # Empty when a partial falls between translation passes: readers of other
         # languages then keep the last one they got.
         translations = await self._translate(state, event, source, targets)
@@ -201,6 +234,24 @@ class RoomCaptions:
                 "available": result.translated or reachable or not event.text,
             }
             await self.hub.publish(captions_channel(self.room_id, language), message)
+
+    async def _tell_final(
+        self, key: str, base: dict[str, Any], event: CaptionEvent, source: str, heard_at: datetime
+    ) -> None:
+        if self.on_final is None:
+            return
+        # The audio arrives in real time: the utterance ended lag_s before it was heard.
+        spoken_s = event.end_s - event.start_s
+        started_at = heard_at - timedelta(seconds=event.lag_s + spoken_s)
+        speaker = base["speaker"]
+        segment = SpokenSegment(
+            self.room_id, key, speaker["name"], speaker["role"], source, event.text,
+            started_at, spoken_s,
+        )
+        try:
+            await self.on_final(segment)
+        except Exception:  # the captions go on even if the transcript cannot
+            log.exception("could not hand on a final caption in room %s", self.room_id)
 
     async def _translate(
         self, state: _SpeakerStream, event: CaptionEvent, source: str, targets: set[str]

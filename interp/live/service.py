@@ -21,7 +21,8 @@ from interp.captions.engine import CaptionEngine
 from interp.config import Settings
 from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.languages import is_signed
-from interp.live.relay import RoomCaptions, Speaker, finish
+from interp.live.relay import OnFinal, RoomCaptions, Speaker, finish
+from interp.live.viewers import ViewerLanguages
 from interp.media.peers import CaptionPeers, check_offer
 from interp.modelstore import resolve_speech_model
 from interp.realtime.dispatch import room_channel
@@ -74,10 +75,14 @@ class _Speaking:
 
 
 class LiveCaptions:
-    def __init__(self, settings: Settings, hub: Hub, rooms: Rooms) -> None:
+    def __init__(
+        self, settings: Settings, hub: Hub, rooms: Rooms, on_final: OnFinal | None = None
+    ) -> None:
         self.settings = settings
         self.hub = hub
         self.rooms = rooms
+        # Told of every final caption (meetings keep their transcripts through it).
+        self.on_final = on_final
         self.peers = CaptionPeers(settings.ice_servers)
         self._engine: CaptionEngine | None = None
         self._engine_lock = asyncio.Lock()
@@ -85,6 +90,8 @@ class LiveCaptions:
         self._rooms: dict[str, RoomCaptions] = {}
         self._speaking: dict[str, _Speaking] = {}
         self._readers: dict[str, tuple[float, set[str]]] = {}
+        # Caption viewers are no participants: what they read is heard on the hub.
+        self.viewers = ViewerLanguages(hub)
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def unavailable(self) -> tuple[str, str] | None:
@@ -119,13 +126,22 @@ class LiveCaptions:
                 self._engine = await asyncio.to_thread(CaptionEngine.from_settings, self.settings)
             return self._engine
 
-    def speaker_for(self, room: RoomInfo, participant: Participant) -> Speaker:
+    def speaker_for(
+        self, room: RoomInfo, participant: Participant, hears: tuple[str, ...] = ()
+    ) -> Speaker:
+        """``hears``: the languages this microphone may pick up, when it is a room's (an
+        in-room meeting's host device); each utterance's language is then detected."""
         local = self.settings.local_language
         own = participant.language_code
         resident_language = next(
             (p.language_code for p in room.participants if p.role == "resident"), None
         )
         name = participant.display_name
+        in_room = tuple(dict.fromkeys(code for code in hears if code and not is_signed(code)))
+        if len(in_room) > 1:
+            return Speaker(participant.id, name, participant.role, None, in_room)
+        if in_room:
+            return Speaker(participant.id, name, participant.role, in_room[0])
         if participant.role == "resident" and room.machine:
             # One device at a desk: the resident and the person across from them.
             voices = [(own, "", "resident"), (room.desk_language or local, "", "desk")]
@@ -146,16 +162,21 @@ class LiveCaptions:
         return Speaker(participant.id, name, participant.role, local)
 
     async def start(
-        self, room: RoomInfo, participant: Participant, owner: str, offer_sdp: str
+        self,
+        room: RoomInfo,
+        participant: Participant,
+        owner: str,
+        offer_sdp: str,
+        hears: tuple[str, ...] = (),
     ) -> str:
         """Caption this participant from the audio of their offer; returns the answer SDP.
 
         ``owner`` names the connection asking. A second offer replaces the first (a page
-        that reconnected or was reloaded). Raises
+        that reconnected or was reloaded). ``hears``: see ``speaker_for``. Raises
         ``CaptionsUnavailable`` or ``interp.media.peers.OfferError``.
         """
         engine = await self.engine()
-        speaker = self.speaker_for(room, participant)
+        speaker = self.speaker_for(room, participant, hears)
         if not engine.multilingual and {speaker.language, *speaker.languages} - {"en", None}:
             raise CaptionsUnavailable("This server's speech model understands only English.")
         check_offer(offer_sdp)  # a bad offer must not end the captions already running
@@ -163,9 +184,15 @@ class LiveCaptions:
         captions = self._rooms.get(room.id)
         if captions is None:
             captions = RoomCaptions(
-                room.id, engine, self.hub, lambda: self.readers(room.id), self.translation
+                room.id,
+                engine,
+                self.hub,
+                lambda: self.readers(room.id),
+                self.translation,
+                on_final=self.on_final,
             )
             self._rooms[room.id] = captions
+        await self.viewers.follow(room.id)
         key = participant.id
         self._retire(key)
         who = {"id": participant.id, "name": participant.display_name, "role": participant.role}
@@ -211,21 +238,30 @@ class LiveCaptions:
             await finish(retired)
         if captions is not None and not captions.speakers and self._rooms.get(room_id) is captions:
             del self._rooms[room_id]
+            self.viewers.unfollow(room_id)
         return speaking is not None
+
+    def relabel(self, room_id: str, participant_id: str, name: str | None) -> bool:
+        """Say who the participant's microphone hears from now on (None: themselves again);
+        False when their captions are not on on this node."""
+        captions = self._rooms.get(room_id)
+        return captions is not None and captions.relabel(participant_id, name)
 
     def is_on(self, participant_id: str, owner: str | None = None) -> bool:
         speaking = self._speaking.get(participant_id)
         return speaking is not None and owner in (None, speaking.owner)
 
     async def readers(self, room_id: str) -> set[str]:
-        """The languages read in the room now, asked of the database at most once a second."""
+        """The languages read in the room now: by its participants (asked of the database at
+        most once a second) and by its caption viewers."""
         cached = self._readers.get(room_id)
         now = time.monotonic()
         if cached is not None and now - cached[0] < READERS_TTL_S:
-            return cached[1]
-        wanted = await self.rooms.caption_readers(room_id, self.settings.local_language)
-        self._readers[room_id] = (now, wanted)
-        return wanted
+            wanted = cached[1]
+        else:
+            wanted = await self.rooms.caption_readers(room_id, self.settings.local_language)
+            self._readers[room_id] = (now, wanted)
+        return wanted | self.viewers.languages(room_id)
 
     def readers_changed(self, room_id: str) -> None:
         self._readers.pop(room_id, None)
@@ -237,6 +273,7 @@ class LiveCaptions:
 
     async def close(self) -> None:
         await self.peers.close_all()
+        await self.viewers.close()
         for captions in list(self._rooms.values()):
             await captions.close()
         self._rooms.clear()

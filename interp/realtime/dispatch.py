@@ -69,6 +69,24 @@ class Dispatcher:
         await self._announce(language, {"event": "request.new", "request": new.request.as_dict()})
         return new
 
+    async def request_for_meeting(
+        self, meeting_id: str, language: str, note: str = ""
+    ) -> QueuedRequest:
+        """A caseworker asks for an interpreter into their meeting (the same queue)."""
+        request = await self.queue.create_for_meeting(meeting_id, language, note)
+        await self._announce(language, {"event": "request.new", "request": request.as_dict()})
+        return request
+
+    async def withdraw_request(self, request_id: str) -> QueuedRequest:
+        """Cancel an open request by its id; its room (a meeting's) goes on."""
+        request = await self.queue.withdraw(request_id)
+        await self.hub.publish(request_channel(request.id), {"event": "cancelled"})
+        await self._announce(
+            request.language_code,
+            {"event": "request.gone", "id": request.id, "reason": "cancelled"},
+        )
+        return request
+
     async def cancel_request(self, token: str) -> QueuedRequest:
         request = await self.queue.cancel(token)
         await self.hub.publish(request_channel(request.id), {"event": "cancelled"})
@@ -146,7 +164,8 @@ class Dispatcher:
             )
         for request in await self.queue.expire_stale():
             await self.hub.publish(request_channel(request.id), {"event": "expired"})
-            if request.room_id:  # its machine interpretation ends with it
+            if request.room_id and (await self.rooms.get(request.room_id)).machine:
+                # Its machine interpretation ends with it (a meeting goes on without).
                 await self.close_room(request.room_id, "expired")
             await self._announce(
                 request.language_code,

@@ -18,6 +18,8 @@ MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 32 * 1024
 ID_CHARS = 64
 TOKEN_CHARS = 256
+# A person's name, as interp.domain.meetings.MAX_NAME.
+MAX_NAME_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,18 @@ ROOM_MESSAGES: dict[str, dict[str, Field]] = {
     "captions.stop": {},
     # The languages this page reads captions in (codes, or "original").
     "captions.language": {"languages": Field(list)},
+    # Meetings, from the host only: let a waiting guest in, remove someone, end the meeting.
+    "meeting.admit": {"participant": _id()},
+    "meeting.remove": {"participant": _id()},
+    "meeting.end": {},
+    # In-room meetings, from the host only: who their microphone hears now ("" for the host).
+    "captions.speaker": {"name": Field(str, max_length=MAX_NAME_CHARS)},
+}
+# The caption view of a meeting (no account: the view link's token).
+VIEWER_MESSAGES: dict[str, dict[str, Field]] = {
+    "ping": {},
+    "hello": {"token": Field(str, max_length=TOKEN_CHARS), "languages": Field(list)},
+    "viewer.language": {"languages": Field(list)},
 }
 
 

@@ -15,6 +15,12 @@ A connection that drops without ``leave`` is shown to the others as
 ``peer.reconnecting``; if the same participant is back within the grace period
 it simply joins again, otherwise the others see ``peer.left``. An interpreter
 who never arrives, or drops before the call started, hands the request back.
+
+A caseworker's meeting has a host (its caseworker, or a coordinator) and rules of its
+own: a guest waits, unseen by the others, until the host lets them in; the host may
+remove anyone and end the meeting for everyone; nobody else leaving ends it. In a
+meeting held in a room, the host's device captions the whole room, and the host says
+who is speaking.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from interp.domain.errors import DomainError
+from interp.domain.errors import DomainError, InvalidInput
+from interp.domain.meetings import MeetingInfo, Meetings, clean_name
 from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.live.relay import captions_channel
 from interp.live.service import CaptionsUnavailable, LiveCaptions
@@ -41,6 +48,10 @@ log = logging.getLogger(__name__)
 
 # Signals relayed to one peer, named by its session id.
 SIGNALS = ("offer", "answer", "ice")
+# What only a meeting's host may send.
+HOST_MESSAGES = ("meeting.admit", "meeting.remove", "meeting.end", "captions.speaker")
+# What a guest still waiting to be let in may send; anything else is refused with "waiting".
+WHILE_WAITING = ("leave", "mute", "captions.language")
 
 
 @dataclass
@@ -59,6 +70,25 @@ class PeerState:
         }
 
 
+@dataclass
+class MeetingSeat:
+    """A connection's place in a meeting: the host, a guest waiting to be let in, or in."""
+
+    meeting: MeetingInfo
+    host: bool
+    waiting: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        meeting = self.meeting
+        return {
+            "id": meeting.id,
+            "title": meeting.title,
+            "mode": meeting.mode,
+            "max_participants": meeting.max_participants,
+            "host": self.host,
+        }
+
+
 class CallService:
     """Serves room connections on this node and keeps the grace-period watchers."""
 
@@ -71,9 +101,11 @@ class CallService:
         ice_servers: list[dict[str, Any]],
         grace_s: float,
         live: LiveCaptions,
+        meetings: Meetings,
     ) -> None:
         self.dispatcher = dispatcher
         self.rooms = rooms
+        self.meetings = meetings
         self.ice_servers = ice_servers
         self.grace_s = grace_s
         self.live = live
@@ -87,13 +119,38 @@ class CallService:
 
     async def serve(self, conn: Connection, participant: Participant, session: str) -> None:
         room = await self.rooms.get(participant.room_id)
+        seat = await self._seat(participant) if room.kind == "meeting" else None
+        if room.kind == "meeting" and seat is None:
+            # Removed by the host: this link does not let them back in.
+            await conn.send({"type": "room.closed", "reason": "removed"})
+            await conn.close(1000, "removed")
+            return
         me = PeerState(participant, session, audio=True, video=room.media == "video")
-        call = _CallConnection(self, conn, room, me)
+        call = _CallConnection(self, conn, room, me, seat)
         self._connected[participant.id] += 1
         try:
             await call.run()
         finally:
             self._connected[participant.id] -= 1
+
+    async def _seat(self, participant: Participant) -> MeetingSeat | None:
+        meeting = await self.meetings.for_room(participant.room_id)
+        attendee = await self.meetings.attendee(participant.id)
+        if meeting is None or attendee.removed:
+            return None
+        return MeetingSeat(meeting, host=attendee.host, waiting=not attendee.admitted)
+
+    async def announce_waiting(self, meeting: MeetingInfo) -> None:
+        """Tell the hosts who is waiting to be let in now."""
+        waiting = [a.as_dict() for a in await self.meetings.waiting(meeting.id)]
+        event = {"event": "meeting.waiting", "audience": "hosts", "waiting": waiting}
+        await self.hub.publish(room_channel(meeting.room_id), event)
+
+    async def end_meeting(self, meeting: MeetingInfo) -> bool:
+        """End the meeting for everyone in it; False if it had already ended."""
+        ended = await self.meetings.end(meeting.id)
+        closed = await self.dispatcher.close_room(meeting.room_id, "ended")
+        return ended or closed
 
     def connected_elsewhere(self, participant_id: str) -> bool:
         """Whether the participant has another open connection on this node."""
@@ -140,9 +197,15 @@ class CallService:
                 await self.dispatcher.release(room.request_id, me.participant.user_id)
             except DomainError:
                 log.debug("request %s was not handed back", room.request_id, exc_info=True)
-        elif everyone_gone and current.started_at is not None:
-            # The last one has gone for good: end the call so its links stop working.
+        elif everyone_gone and current.started_at is not None and room.kind != "meeting":
+            # The last one has gone for good: end the call so its links stop working. (A
+            # meeting ends when its host says so: people may come and go until then.)
             await self.dispatcher.close_room(room.id, "ended")
+
+    async def depart_waiting(self, me: PeerState, meeting: MeetingInfo) -> None:
+        """A guest who was still waiting has gone: nobody but the hosts knew them."""
+        await self.rooms.mark_left(me.participant.id)
+        await self.announce_waiting(meeting)
 
     async def close(self) -> None:
         for task in list(self._watchers):
@@ -154,11 +217,21 @@ class CallService:
 
 
 class _CallConnection:
-    def __init__(self, service: CallService, conn: Connection, room: RoomInfo, me: PeerState):
+    def __init__(
+        self,
+        service: CallService,
+        conn: Connection,
+        room: RoomInfo,
+        me: PeerState,
+        seat: MeetingSeat | None = None,
+    ):
         self.service = service
         self.conn = conn
         self.room = room
         self.me = me
+        self.seat = seat
+        # In an in-room meeting: who the host's microphone hears, when not the host.
+        self.speaker_name: str | None = None
         self.channel = room_channel(room.id)
         self.closed_reason: str | None = None
         self.left = False
@@ -185,24 +258,41 @@ class _CallConnection:
             "local_language": live.settings.local_language,
         }
 
+    @property
+    def waiting(self) -> bool:
+        return self.seat is not None and self.seat.waiting
+
+    @property
+    def host(self) -> bool:
+        return self.seat is not None and self.seat.host
+
     async def run(self) -> None:
         hub = self.service.hub
         async with hub.subscribe(self.channel) as sub:
             started = await self.service.rooms.mark_joined(self.me.participant.id)
-            await self.conn.send(
-                {
-                    "type": "joined",
-                    "you": self.me.as_dict(),
-                    "room": {"id": self.room.id, "media": self.room.media},
-                    "ice_servers": self.service.ice_servers,
-                    "captions": self._captions_info(),
-                }
-            )
-            await hub.publish(self.channel, {"event": "peer.joined", "peer": self.me.as_dict()})
-            if started:
-                await hub.publish(self.channel, {"event": "room.started"})
+            joined: dict[str, Any] = {
+                "type": "joined",
+                "you": self.me.as_dict(),
+                "room": {"id": self.room.id, "media": self.room.media},
+                "ice_servers": self.service.ice_servers,
+                "captions": self._captions_info(),
+            }
+            if self.seat is not None:
+                joined.update(meeting=self.seat.as_dict(), waiting=self.seat.waiting)
+            await self.conn.send(joined)
+            if self.waiting:
+                assert self.seat is not None
+                await self.service.announce_waiting(self.seat.meeting)
+            else:
+                await hub.publish(
+                    self.channel, {"event": "peer.joined", "peer": self.me.as_dict()}
+                )
+                if started and self.seat is None:
+                    await hub.publish(self.channel, {"event": "room.started"})
+                await self._arrived()
             pump = asyncio.create_task(self._pump(sub))
-            self._follow_captions()
+            if not self.waiting:
+                self._follow_captions()
             try:
                 while not self.left and (message := await self.conn.receive()) is not None:
                     await self._handle(message)
@@ -218,7 +308,43 @@ class _CallConnection:
         if self.closed_reason is None and not self.left and not self.service.connected_elsewhere(
             self.me.participant.id
         ):
-            self.service.watch_departure(self.me, self.room)
+            if self.seat is not None and self.seat.waiting:
+                await self.service.depart_waiting(self.me, self.seat.meeting)
+            else:
+                self.service.watch_departure(self.me, self.room)
+
+    async def _arrived(self) -> None:
+        """In a meeting: the host's arrival starts it (and shows them who waits); an
+        interpreter's is noted for the meeting's history."""
+        if self.seat is None:
+            return
+        meetings = self.service.meetings
+        meeting = self.seat.meeting
+        if self.seat.host:
+            if await meetings.mark_started(meeting.id):
+                await self.service.hub.publish(self.channel, {"event": "meeting.started"})
+            waiting = [a.as_dict() for a in await meetings.waiting(meeting.id)]
+            await self.conn.send({"type": "meeting.waiting", "waiting": waiting})
+        elif self.me.participant.role == "interpreter":
+            await meetings.mark_interpreter_joined(meeting.id)
+
+    async def _admitted(self) -> None:
+        """The host let this waiting guest in: the others meet them now."""
+        assert self.seat is not None
+        self.seat.waiting = False
+        await self.conn.send({"type": "meeting.admitted"})
+        await self.service.hub.publish(
+            self.channel, {"event": "peer.joined", "peer": self.me.as_dict()}
+        )
+        self._follow_captions()
+
+    async def _removed(self) -> None:
+        """The host removed this participant: their page closes and the others see them go."""
+        self.closed_reason = "removed"
+        if not self.waiting:
+            event = {"event": "peer.left", "peer": self.me.as_dict(), "reason": "removed"}
+            await self.service.hub.publish(self.channel, event)
+        await self.conn.send({"type": "room.closed", "reason": "removed"})
 
     def _follow_captions(self) -> None:
         """(Re)subscribe to the caption channels of the languages this page reads."""
@@ -255,6 +381,17 @@ class _CallConnection:
             self.closed_reason = event["reason"]
             await self.conn.send({"type": "room.closed", "reason": event["reason"]})
             return False
+        if kind in ("meeting.admitted", "meeting.removed"):
+            if event["participant"] != self.me.participant.id:
+                return True
+            if kind == "meeting.removed":
+                await self._removed()
+                return False
+            if self.waiting:
+                await self._admitted()
+            return True
+        if self.waiting and not (kind or "").startswith("meeting."):
+            return True  # a guest not yet let in sees and hears nobody
         if kind == "room.started":
             await self.conn.send({"type": "room.started"})
         elif kind in ("peer.joined", "peer.reconnecting", "peer.left"):
@@ -293,10 +430,12 @@ class _CallConnection:
             await self.conn.send(behind)
         elif kind is not None and kind.startswith("meeting."):
             # Meeting events (see interp.http and docs/protocol.md) pass through as they are;
-            # one naming a participant goes to that participant's pages only.
+            # one naming a participant goes to that participant's pages only, one for the
+            # "hosts" audience to the hosts' pages only.
             target = event.get("participant")
-            if target is None or target == self.me.participant.id:
-                fields = {k: v for k, v in event.items() if k != "event"}
+            for_me = target is None or target == self.me.participant.id
+            if for_me and (event.get("audience") != "hosts" or self.host):
+                fields = {k: v for k, v in event.items() if k not in ("event", "audience")}
                 await self.conn.send({"type": kind, **fields})
         elif kind == "interpreter.released" and event["user"] == self.me.participant.user_id:
             # Handed back while machine interpretation goes on: only this page ends.
@@ -308,6 +447,12 @@ class _CallConnection:
     async def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
         hub = self.service.hub
+        if self.waiting and kind not in WHILE_WAITING:
+            await self.conn.reject("waiting", "Wait until the host lets you in.")
+            return
+        if kind in HOST_MESSAGES:
+            await self._host_message(message)
+            return
         if kind in SIGNALS:
             to = message.pop("to")
             await hub.publish(
@@ -316,13 +461,17 @@ class _CallConnection:
             )
         elif kind == "mute":
             self.me.audio, self.me.video = message["audio"], message["video"]
-            await hub.publish(self.channel, {"event": "mute", "peer": self.me.as_dict()})
+            if not self.waiting:  # otherwise the others learn it when the guest is let in
+                await hub.publish(self.channel, {"event": "mute", "peer": self.me.as_dict()})
         elif kind == "release":
             await self._release()
         elif kind == "leave":
             self.left = True
-            await self.service.depart(self.me, self.room, reason="left")
-            if self.me.participant.role in ("resident", "interpreter"):
+            if self.seat is not None and self.seat.waiting:
+                await self.service.depart_waiting(self.me, self.seat.meeting)
+            else:
+                await self.service.depart(self.me, self.room, reason="left")
+            if self.seat is None and self.me.participant.role in ("resident", "interpreter"):
                 # In a resident's call, either of the two leaving ends it for both.
                 await self.service.dispatcher.close_room(self.room.id, "ended")
             await self.conn.close(1000, "left")
@@ -343,15 +492,26 @@ class _CallConnection:
         live = self.service.live
         try:
             room = await self.service.rooms.get(self.room.id)
-            answer = await live.start(room, self.me.participant, self.connection_id, offer_sdp)
+            answer = await live.start(
+                room, self.me.participant, self.connection_id, offer_sdp, self._hears()
+            )
         except CaptionsUnavailable as exc:
             await self.conn.reject("captions_unavailable", str(exc))
             return
         except OfferError as exc:
             await self.conn.reject("invalid_offer", f"The caption connection failed: {exc}.")
             return
+        if self.speaker_name:
+            live.relabel(self.room.id, self.me.participant.id, self.speaker_name)
         await self.conn.send({"type": "captions.answer", "sdp": answer})
         await self._announce_captions(True)
+
+    def _hears(self) -> tuple[str, ...]:
+        """The languages the host's device may hear in an in-room meeting: everyone's."""
+        if self.seat is None or not self.seat.host or not self.seat.meeting.in_room:
+            return ()
+        local = self.service.live.settings.local_language
+        return (*self.seat.meeting.languages, local)
 
     async def _stop_captions(self) -> None:
         live = self.service.live
@@ -375,8 +535,44 @@ class _CallConnection:
             return
         self.reading = chosen
         self.service.live.readers_changed(self.room.id)
-        self._follow_captions()
+        if not self.waiting:
+            self._follow_captions()
         await self.conn.send({"type": "captions.reading", "languages": list(chosen)})
+
+    async def _host_message(self, message: dict[str, Any]) -> None:
+        if self.seat is None or not self.seat.host:
+            await self.conn.reject("forbidden", "Only the meeting's host can do that.")
+            return
+        kind = message["type"]
+        meetings = self.service.meetings
+        meeting = self.seat.meeting
+        hub = self.service.hub
+        try:
+            if kind == "meeting.admit":
+                guest = await meetings.admit(meeting.id, message["participant"])
+                admitted = {"event": "meeting.admitted", "participant": guest.id}
+                await hub.publish(self.channel, admitted)
+                await self.service.announce_waiting(meeting)
+            elif kind == "meeting.remove":
+                gone = await meetings.remove(meeting.id, message["participant"])
+                removed = {"event": "meeting.removed", "participant": gone.id}
+                await hub.publish(self.channel, removed)
+                await self.service.announce_waiting(meeting)
+            elif kind == "meeting.end":
+                await self.service.end_meeting(meeting)
+            elif kind == "captions.speaker":
+                await self._name_speaker(message["name"])
+        except DomainError as exc:
+            await self.conn.reject(exc.code, exc.message)
+
+    async def _name_speaker(self, name: str) -> None:
+        """Label what the host's microphone hears next; "" gives it back to the host."""
+        assert self.seat is not None
+        if not self.seat.meeting.in_room:
+            raise InvalidInput("Speakers are named only in meetings held in a room.")
+        self.speaker_name = clean_name(name) if name.strip() else None
+        self.service.live.relabel(self.room.id, self.me.participant.id, self.speaker_name)
+        await self.conn.send({"type": "captions.speaker", "name": self.speaker_name or ""})
 
     async def _release(self) -> None:
         participant = self.me.participant

@@ -13,12 +13,27 @@ import re
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.routing import Route
 
+from interp.captions.layout import Segment
+from interp.domain.accounts import Account
+from interp.domain.caption_jobs import CaptionJobs, Transcript
+from interp.domain.consent import Consent
+from interp.domain.meetings import Meetings
+from interp.domain.organisation import Organisation
+from interp.domain.requests import RequestQueue
+from interp.domain.rooms import Rooms
+from interp.domain.tokens import utcnow
+from interp.domain.transcripts import SpokenSegment, Transcripts
+from interp.http.security import secret_key
+from interp.jobs.uploads import NO_SOUND
+from interp.store.database import Database
+from tests.http.test_caption_view import create_meeting
 from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +46,8 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # Route prefixes that serve no HTML page.
 NOT_PAGES = ("/api/", "/ws/", "/static")
+# Routes that answer with a file to save (their path ends in a file suffix), not a page.
+DOWNLOAD = re.compile(r"\.(\{\w+\}|\w+)$")
 
 COORDINATOR = "coordinator@example.org"
 CASEWORKER = "caseworker@example.org"
@@ -58,7 +75,7 @@ class Site:
         return {
             route.path for route in app.routes
             if isinstance(route, Route) and "GET" in (route.methods or ())
-            and not route.path.startswith(NOT_PAGES)
+            and not route.path.startswith(NOT_PAGES) and not DOWNLOAD.search(route.path)
         }
 
 
@@ -70,7 +87,7 @@ def _link_in(html: str, path_prefix: str) -> str:
 
 async def _populate(server: LiveServer, setup_path: str) -> Site:
     await server.create_account(COORDINATOR, "coordinator", name="Carmen Coordinator")
-    await server.create_account(CASEWORKER, "caseworker", name="Kasia Caseworker")
+    kasia = await server.create_account(CASEWORKER, "caseworker", name="Kasia Caseworker")
     await server.create_account(VOLUNTEER, "volunteer", ("es", "ar"), name="Vera Volunteer")
     sessions: dict[str, dict[str, str]] = {}
     clients = {email: httpx.AsyncClient(base_url=server.url) for email in
@@ -105,6 +122,10 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         for client in [*clients.values(), resident]:
             await client.aclose()
 
+    await _recordings(server, kasia)
+    meetings = await _meetings(server, kasia)
+    untranslatable = await _transcript_needing_a_model(server, kasia)
+
     visits = {
         "/": Visit("/"),
         "/login": Visit("/login"),
@@ -115,16 +136,102 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         "/rooms/{room_id}": Visit(prepare=lambda: _call(server, "interpreter")),
         "/coordinator": Visit("/coordinator", COORDINATOR),
         "/caseworker": Visit("/caseworker", CASEWORKER),
+        "/recordings": Visit("/recordings", CASEWORKER),
         "/request": Visit("/request"),
         "/r/{token}": Visit(link_path),
         "/q/{token}": Visit(queue_path),
         "/call/{token}": Visit(prepare=lambda: _call(server, "resident")),
+        "/v/{token}": Visit(prepare=lambda: _caption_view(server)),
         # Page states that are not routes of their own.
         "call in sign language": Visit(prepare=lambda: _call(server, "resident", "bfi")),
         "call with automatic interpretation": Visit(prepare=lambda: _machine_call(server)),
         "link not valid": Visit("/q/" + "A" * 43),
+        "transcript needs a translation model": Visit(untranslatable, CASEWORKER),
+        "/meetings": Visit("/meetings", CASEWORKER),
+        "/meetings/{id}": Visit(meetings["host"], CASEWORKER),
+        "/meetings/{id}/call": Visit(meetings["call"], CASEWORKER),
+        "meeting in a room, host's call page": Visit(meetings["in_room_call"], CASEWORKER),
+        "/j/{token}": Visit(meetings["invite"]),
+        "/m/{token}": Visit(prepare=lambda: _meeting_guest(server, meetings["invite"])),
     }
     return Site(server, visits, sessions)
+
+
+async def _recordings(server: LiveServer, owner: Account) -> None:
+    """Recordings in each state: captioned, failed, being captioned, waiting (made straight
+    in the database; without uploads on disk the worker leaves them as they are)."""
+    db = Database(server.settings.effective_database_url)
+    jobs = CaptionJobs(db)
+    try:
+        names = ("Interview with Mrs A.mp3", "Noise.wav", "Team meeting.mp4", "Voicemail.ogg")
+        made = [await jobs.create(owner, name, 2_400_000, None, None) for name in names]
+        for job in made[:3]:
+            await jobs.claim_next([job.id])
+        spoken = Transcript((Segment(0.5, 2.0, "Hello, where is the doctor?", "en"),), 2.5)
+        await jobs.finish(made[0].id, spoken)
+        await jobs.fail(made[1].id, NO_SOUND)
+        await jobs.set_progress(made[2].id, 0.42)
+    finally:
+        await db.close()
+
+
+async def _transcript_needing_a_model(server: LiveServer, owner: Account) -> str:
+    """A meeting's kept transcript asked for in a language no installed model reaches."""
+    db = Database(server.settings.effective_database_url)
+    try:
+        meeting = await Meetings(db, secret_key(server.settings), 6).create(
+            owner, "Rent arrears", "online", ["so"]
+        )
+        rooms = Rooms(db)
+        host = (await rooms.get(meeting.room_id)).participants[0]
+        await rooms.mark_joined(host.id)
+        await Consent(db).record(host.id, agreed=True)
+        said = SpokenSegment(meeting.room_id, host.id, owner.display_name, "caseworker", "en",
+                             "Your rent is paid until March.", utcnow(), 2.0)
+        assert await Transcripts(db).keep(said)
+    finally:
+        await db.close()
+    return f"/meetings/{meeting.id}/transcript.txt?language=so"
+
+
+async def _meetings(server: LiveServer, owner: Account) -> dict[str, str]:
+    """Meetings of the caseworker: one held and ended (the history has a line with people),
+    one online that waits for an interpreter, one in a room. Returns the pages' paths."""
+    db = Database(server.settings.effective_database_url)
+    meetings = Meetings(db, secret_key(server.settings), server.settings.meeting_max_participants)
+    rooms = Rooms(db)
+    try:
+        held = await meetings.create(owner, "Rent arrears", "online", ["ar"])
+        await rooms.mark_joined((await rooms.get(held.room_id)).participants[0].id)
+        await meetings.mark_started(held.id)
+        guest = await meetings.join(meetings.links(held.id).invite_token, "Amal", "ar")
+        await rooms.mark_joined(guest.attendee.id)
+        await meetings.admit(held.id, guest.attendee.id)
+        await meetings.end(held.id)
+        await rooms.close(held.room_id)
+
+        online = await meetings.create(owner, "Housing review", "online", ["es", "ar"])
+        queue = RequestQueue(db, Organisation(db), timedelta(hours=1), timedelta(minutes=2))
+        await queue.create_for_meeting(online.id, "es", "Housing review")
+        in_room = await meetings.create(owner, "Tenants' evening", "in_room", ["es"])
+    finally:
+        await db.close()
+    return {
+        "host": f"/meetings/{online.id}",
+        "call": f"/meetings/{online.id}/call",
+        "in_room_call": f"/meetings/{in_room.id}/call",
+        "invite": f"/j/{meetings.links(online.id).invite_token}",
+    }
+
+
+async def _meeting_guest(server: LiveServer, invite: str) -> tuple[str, dict[str, str]]:
+    """A resident who joined by the invite link: their call page, waiting to be let in."""
+    async with httpx.AsyncClient(base_url=server.url) as guest:
+        form = await guest.get(invite)
+        joined = await guest.post(invite, data={
+            "csrf_token": csrf_from(form.text), "name": "Ana", "language": "es"})
+        assert joined.status_code == 303, joined.text
+        return joined.headers["location"], dict(guest.cookies.items())
 
 
 _interpreters = itertools.count(1)
@@ -150,6 +257,12 @@ async def _call(
         if side == "resident":
             return body["call_url"], {}
         return accepted.json()["call_url"], dict(interpreter.cookies.items())
+
+
+async def _caption_view(server: LiveServer) -> tuple[str, dict[str, str]]:
+    """A meeting's caption view, as someone in the room opens it from the QR code."""
+    made = await create_meeting(server, "Housing advice", ("es", "ar"))
+    return f"/v/{made.view_token}", {}
 
 
 async def _machine_call(server: LiveServer) -> tuple[str, dict[str, str]]:

@@ -32,8 +32,10 @@ NARROW = {"width": 320, "height": 640}
 PAGES = [
     "/", "/login", "/setup/{token}", "/invite/{token}", "/account", "/volunteer",
     "/rooms/{room_id}", "/coordinator", "/caseworker", "/request", "/r/{token}", "/q/{token}",
-    "/call/{token}", "call in sign language", "call with automatic interpretation",
-    "link not valid",
+    "/call/{token}", "/v/{token}", "call in sign language", "call with automatic interpretation",
+    "link not valid", "/recordings", "transcript needs a translation model",
+    "/meetings", "/meetings/{id}", "/meetings/{id}/call", "meeting in a room, host's call page",
+    "/j/{token}", "/m/{token}",
 ]
 
 

@@ -12,6 +12,7 @@ from interp.realtime.protocol import (
     MAX_SDP_CHARS,
     RESIDENT_MESSAGES,
     ROOM_MESSAGES,
+    VIEWER_MESSAGES,
     VOLUNTEER_MESSAGES,
     ProtocolError,
     describe,
@@ -71,7 +72,7 @@ def test_oversized_sdp_and_messages_are_refused() -> None:
 
 def test_protocol_document_covers_every_message_and_field() -> None:
     text = DOCS.read_text()
-    for schema in (VOLUNTEER_MESSAGES, RESIDENT_MESSAGES, ROOM_MESSAGES):
+    for schema in (VOLUNTEER_MESSAGES, RESIDENT_MESSAGES, ROOM_MESSAGES, VIEWER_MESSAGES):
         for kind, fields in describe(schema).items():
             assert f"`{kind}`" in text, kind
             for name in fields:

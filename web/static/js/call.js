@@ -1,20 +1,26 @@
 // The call page: camera and microphone, one RTCPeerConnection per other participant,
 // signalling over the room WebSocket (see docs/protocol.md), and live captions
 // (call-captions.js; in a machine-interpretation room, the face-to-face view).
+// Each other participant gets a video tile: one, as large as the screen allows, in a call of
+// two; a grid in a meeting of more. In a meeting a guest first waits to be let in, and the
+// host's page has the host's controls (meeting-host.js).
 import { CallCaptions, languageNamer } from "./call-captions.js";
 import { FaceToFace } from "./face-to-face.js";
+import { MeetingHost } from "./meeting-host.js";
 import { announce } from "./ui/announcer.js";
 import { pageStrings } from "./ui/strings.js";
 import { ReconnectingSocket } from "./socket.js";
 
 const t = pageStrings();
 const config = JSON.parse(document.getElementById("call-config").textContent);
+const meeting = config.meeting; // null outside a caseworker's meeting
+const m = pageStrings("meeting-strings");
 // One id per page load: peers tell a reconnected page (same session) from a reloaded one.
 const session = crypto.randomUUID().replaceAll("-", "");
 const stateEl = document.getElementById("connection-state");
-const remoteVideo = document.getElementById("remote-video");
-const remoteLabel = document.getElementById("remote-label");
+const videosEl = document.getElementById("call-videos");
 const localVideo = document.getElementById("local-video");
+const waitingEl = document.getElementById("meeting-waiting");
 const muteButton = document.getElementById("mute-button");
 const cameraButton = document.getElementById("camera-button");
 const releaseButton = document.getElementById("release-button");
@@ -23,7 +29,9 @@ const leaveButton = document.getElementById("leave-button");
 let iceServers = [];
 let localStream = null;
 let ended = false;
-const peers = new Map(); // participant id -> { session, info, pc, pendingIce }
+let inRoom = false; // joined, and the socket has not dropped since
+const peers = new Map(); // participant id -> { session, info, pc, pendingIce, tile }
+const host = meeting && meeting.host ? new MeetingHost({ send, meeting, locale: config.locale }) : null;
 const faceToFace = config.machine ? new FaceToFace(t) : null;
 const captions = new CallCaptions({
   send,
@@ -33,6 +41,9 @@ const captions = new CallCaptions({
   microphone: () => (localStream && localStream.getAudioTracks()[0]) || null,
   locale: config.locale,
 });
+
+// In a meeting held in a room, the host's device is what the captions hear: on from the start.
+if (meeting && meeting.host && meeting.inRoom) captions.wanted = true;
 
 // Where captions show: one display, or one per half of the face-to-face view.
 function captionViews() {
@@ -62,11 +73,84 @@ function roleName(info) {
   return info.name || t[info.role] || info.role;
 }
 
+// Strings come from the page with "{name}" where a value goes.
+function fill(template, values) {
+  return (template || "").replace(/\{(\w+)\}/g, (match, key) => values[key] ?? match);
+}
+
+// --- video tiles: the page's own "main" tile for the first peer, more in a grid ---------------
+
+const mainTile = {
+  element: document.getElementById("remote-tile"),
+  video: document.getElementById("remote-video"),
+  label: document.getElementById("remote-label"),
+  peerId: null,
+};
+
+function newTile() {
+  const element = Object.assign(document.createElement("div"), { className: "video-tile peer" });
+  const video = Object.assign(document.createElement("video"), { autoplay: true, playsInline: true });
+  const label = Object.assign(document.createElement("p"), { className: "video-label" });
+  element.append(video, label);
+  videosEl.insertBefore(element, document.getElementById("local-tile"));
+  return { element, video, label, peerId: null };
+}
+
+function layoutTiles() {
+  const extra = [...peers.values()].some((peer) => peer.tile && peer.tile !== mainTile);
+  videosEl.classList.toggle("grid", extra);
+}
+
+// The main tile while it is free (a call of two never uses another); else a tile of its own.
+function giveTile(peer) {
+  const holder = mainTile.peerId && peers.get(mainTile.peerId);
+  const tile = !holder || holder === peer ? mainTile : newTile();
+  tile.peerId = peer.info.id;
+  peer.tile = tile;
+  layoutTiles();
+  if (meeting) videosEl.hidden = false;
+}
+
+// A peer's tile goes with them. The main tile then takes over another peer's picture, so the
+// largest tile is never empty while someone is there.
+function takeTile(peer, leftText) {
+  const tile = peer.tile;
+  peer.tile = null;
+  if (!tile) return;
+  if (tile !== mainTile) {
+    tile.element.remove();
+    layoutTiles();
+    return;
+  }
+  const next = [...peers.values()].find((other) => other !== peer && other.tile && other.tile !== mainTile);
+  if (!next) {
+    mainTile.peerId = null;
+    mainTile.video.srcObject = null;
+    mainTile.label.textContent = leftText;
+    layoutTiles();
+    return;
+  }
+  const old = next.tile;
+  mainTile.video.srcObject = old.video.srcObject;
+  mainTile.peerId = next.info.id;
+  next.tile = mainTile;
+  old.element.remove();
+  describePeer(next);
+  layoutTiles();
+}
+
 function describePeer(peer) {
+  if (!peer.tile) return;
   const parts = [roleName(peer.info)];
   if (!peer.info.audio) parts.push(t.peerMuted);
   if (config.media === "video" && !peer.info.video) parts.push(t.peerCameraOff);
-  remoteLabel.textContent = parts.join(" · ");
+  peer.tile.label.textContent = parts.join(" · ");
+}
+
+function waitingText() {
+  if (config.machine) return t.machineOn;
+  if (!meeting) return t.waitingPeer;
+  return meeting.inRoom && meeting.host ? m.captionSource : m.waitingOthers;
 }
 
 async function startMedia() {
@@ -91,16 +175,17 @@ function send(message) {
   return socket.send(message);
 }
 
-function closePeer(id) {
+function closePeer(id, leftText = t.peerLeft) {
   const peer = peers.get(id);
   if (!peer) return;
   peer.pc.close();
+  takeTile(peer, leftText);
   peers.delete(id);
 }
 
 function createPeer(info) {
   const pc = new RTCPeerConnection({ iceServers });
-  const peer = { session: info.session, info, pc, pendingIce: [] };
+  const peer = { session: info.session, info, pc, pendingIce: [], tile: null };
   if (localStream) {
     for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
   } else {
@@ -117,7 +202,7 @@ function createPeer(info) {
     });
   };
   pc.ontrack = ({ streams }) => {
-    remoteVideo.srcObject = streams[0];
+    if (peer.tile) peer.tile.video.srcObject = streams[0];
   };
   pc.onconnectionstatechange = () => {
     if (pc.connectionState === "connected") {
@@ -129,7 +214,6 @@ function createPeer(info) {
       offer(peer, { iceRestart: true });
     }
   };
-  describePeer(peer);
   return peer;
 }
 
@@ -152,6 +236,8 @@ function meetPeer(info) {
   closePeer(info.id); // a reloaded page: its old connection is dead
   const peer = createPeer(info);
   peers.set(info.id, peer);
+  giveTile(peer);
+  describePeer(peer);
   setState(t.connecting);
   if (session < info.session) offer(peer);
 }
@@ -203,7 +289,11 @@ function endCall(text, { returnToQueue = false } = {}) {
 }
 
 function onRoomClosed(reason) {
-  if (reason === "released") {
+  if (meeting && reason === "removed") {
+    endCall(m.removed);
+  } else if (meeting && reason === "ended") {
+    endCall(m.ended);
+  } else if (reason === "released") {
     const isResident = Boolean(config.hello.token);
     endCall(isResident ? t.released : t.releasedInterpreter, { returnToQueue: isResident });
   } else if (reason === "replaced") {
@@ -213,36 +303,75 @@ function onRoomClosed(reason) {
   }
 }
 
+// A meeting guest waits, seeing and heard by nobody, until the host lets them in; their
+// speech cannot be captioned meanwhile.
+function setWaiting(now) {
+  if (waitingEl) waitingEl.hidden = !now;
+  const toggle = document.getElementById("captions-toggle");
+  if (toggle) toggle.disabled = now || !captions.available;
+  if (now) setState(m.waitingRoom);
+}
+
+function onJoined(message) {
+  iceServers = message.ice_servers;
+  inRoom = true;
+  const waiting = Boolean(meeting && message.waiting);
+  setState(peers.size ? t.connecting : waitingText());
+  if (waiting) setWaiting(true);
+  captions.onJoined(message);
+  if (meeting) setWaiting(waiting);
+}
+
+function peerLeft(message) {
+  const peer = message.peer;
+  if (meeting) {
+    const text = fill(message.reason === "removed" ? m.removedNamed : m.leftNamed, { name: roleName(peer) });
+    closePeer(peer.id, text);
+    captions.peerLeft(peer);
+    announce(text);
+    setState(peers.size ? t.connected : waitingText());
+    return;
+  }
+  closePeer(peer.id);
+  captions.peerLeft(peer);
+  if (faceToFace) {
+        // The computer carries on interpreting; the face-to-face view says who left.
+    faceToFace.peerLeft(peer);
+    if (!peers.size) setState(t.machineOn);
+    return;
+  }
+  setState(t.peerLeft);
+  announce(t.peerLeft);
+}
+
 function onMessage(message) {
+  if (host && host.onMessage(message)) return;
   if (captions.onMessage(message)) return;
   switch (message.type) {
     case "joined":
-      iceServers = message.ice_servers;
-      setState(peers.size ? t.connecting : config.machine ? t.machineOn : t.waitingPeer);
-      captions.onJoined(message);
+      onJoined(message);
+      break;
+    case "meeting.admitted":
+      setWaiting(false);
+      setState(peers.size ? t.connecting : waitingText());
+      announce(m.admitted, { assertive: true });
       break;
     case "peer.joined":
     case "peer.present":
+      if (meeting && message.type === "peer.joined" && !peers.has(message.peer.id)) {
+        announce(fill(m.joinedNamed, { name: roleName(message.peer) }));
+      }
       meetPeer(message.peer);
       if (faceToFace) faceToFace.peerArrived(message.peer, { fresh: message.type === "peer.joined" });
       break;
-    case "peer.reconnecting":
-      setState(t.peerReconnecting);
-      announce(t.peerReconnecting);
+    case "peer.reconnecting": {
+      const text = meeting ? fill(m.reconnectingNamed, { name: roleName(message.peer) }) : t.peerReconnecting;
+      setState(text);
+      announce(text);
       break;
+    }
     case "peer.left":
-      closePeer(message.peer.id);
-      captions.peerLeft(message.peer);
-      remoteVideo.srcObject = null;
-      remoteLabel.textContent = t.peerLeft;
-      if (faceToFace) {
-        // The computer carries on interpreting; the face-to-face view says who left.
-        faceToFace.peerLeft(message.peer);
-        if (!peers.size) setState(t.machineOn);
-        break;
-      }
-      setState(t.peerLeft);
-      announce(t.peerLeft);
+      peerLeft(message);
       break;
     case "mute": {
       const peer = peers.get(message.peer.id);
@@ -263,7 +392,11 @@ function onMessage(message) {
       onRoomClosed(message.reason);
       break;
     case "error":
-      if (["invalid_token", "not_found", "forbidden"].includes(message.code)) endCall(t.linkInvalid);
+      // Refused at hello: this link or account cannot join (any other refusal is about
+      // one message and leaves the call as it is).
+      if (!inRoom && ["invalid_token", "not_found", "forbidden"].includes(message.code)) {
+        endCall(t.linkInvalid);
+      }
       break;
   }
 }
@@ -321,7 +454,7 @@ if (saveDataButton) {
   });
 }
 leaveButton.addEventListener("click", () => {
-  if (!window.confirm(t.confirmLeave)) return;
+  if (!window.confirm(meeting ? m.confirmLeave : t.confirmLeave)) return;
   send({ type: "leave" });
   endCall(t.ended);
 });
@@ -333,6 +466,7 @@ const socket = new ReconnectingSocket("/ws/room", {
   onMessage,
   onState(state) {
     if (state !== "reconnecting") return;
+    inRoom = false;
     setState(t.reconnecting);
     captions.connectionLost();
   },

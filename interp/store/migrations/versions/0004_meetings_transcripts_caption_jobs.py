@@ -73,7 +73,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("owner_id", sa.String(length=32), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
-        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=True),
         sa.Column("translate_to", sa.String(length=8), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),

@@ -1,0 +1,270 @@
+"""Consent and transcripts over HTTP: the consent API a meeting's pages use, and the
+transcript downloads for the meeting's caseworker (or a coordinator).
+
+Consent (JSON, see docs/protocol.md):
+- ``GET /api/meetings/{id}/consent``: who is speaking in the meeting and what they answered.
+- ``POST /api/meetings/{id}/consent`` ``{"agreed": bool}``: the asker's own answer;
+  with ``"participant"``, the host records the answer a speaker in the room gave out loud.
+Guests send their call link token in the ``x-participant-token`` header; people with an
+account use their session and the ``x-csrf-token`` header. Every change is published to
+the room as ``meeting.consent``.
+
+Downloads: ``GET /meetings/{id}/transcript.{vtt|srt|txt}[?language=xx]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from interp import i18n
+from interp.captions.layout import Segment, layout
+from interp.captions.writers import render as render_captions
+from interp.domain.accounts import Account
+from interp.domain.consent import ConsentState
+from interp.domain.errors import DomainError, InvalidInput, InvalidToken, NotAllowed, NotFound
+from interp.domain.meetings import MeetingInfo
+from interp.domain.rooms import Participant
+from interp.domain.transcripts import KeptSegment
+from interp.http.api import domain_error, error_response, json_body
+from interp.http.auth import current_account
+from interp.http.resident_pages import message_page
+from interp.http.security import CSRF_HEADER, csrf_ok
+from interp.http.state import services
+from interp.http.templating import environment, gettext_functions, render, request_locale
+from interp.i18n import N_
+from interp.languages import LANGUAGES
+from interp.realtime.dispatch import room_channel
+from interp.services import Services
+from interp.translation.translator import PIVOT, Translator
+
+TOKEN_HEADER = "x-participant-token"
+MEDIA_TYPES = {
+    "vtt": "text/vtt; charset=utf-8",
+    "srt": "application/x-subrip; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+HOME_BY_ROLE = {"coordinator": "/coordinator", "caseworker": "/caseworker"}
+
+NOTHING_KEPT = N_(
+    "No transcript has been kept for this meeting. A transcript is kept only while everyone "
+    "who speaks has agreed, and it is deleted when its time is up."
+)
+NOT_YOURS = N_("Only the caseworker who holds this meeting, or a coordinator, can download it.")
+NO_MEETING = N_("There is no such meeting.")
+NO_FORMAT = N_("Transcripts come as WebVTT (.vtt), SRT (.srt) or plain text (.txt).")
+BAD_LANGUAGE = N_("Choose one of the meeting's languages.")
+BACK = N_("Back to your page")
+RETENTION_RANGE = N_("Choose a number of days from 0 to 365.")
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking about a meeting's consent, and in what capacity."""
+
+    account: Account | None
+    participant: Participant | None  # None: not in the meeting (a host who has not joined)
+    host: bool
+
+
+async def _asker(request: Request, meeting: MeetingInfo) -> Asker:
+    svc = services(request)
+    token = request.headers.get(TOKEN_HEADER)
+    if token:
+        participant = await svc.rooms.participant_by_token(token)
+        if participant.room_id != meeting.room_id:
+            raise InvalidToken("This call link is not for this meeting.")
+        return Asker(None, participant, False)
+    account = await current_account(request)
+    if account is None:
+        raise NotAllowed("Sign in, or send your call link token.")
+    host = meeting.owner_id == account.id or account.role == "coordinator"
+    try:
+        mine: Participant | None = await svc.rooms.participant_for_user(
+            meeting.room_id, account.id
+        )
+    except DomainError:
+        mine = None
+    if mine is None and not host:
+        raise NotAllowed("You are not in this meeting.")
+    return Asker(account, mine, host)
+
+
+async def _body(
+    request: Request, state: ConsentState, asker: Asker
+) -> dict[str, Any]:
+    svc = services(request)
+    you = None
+    if asker.participant is not None:
+        answer = await svc.consent.answer_of(asker.participant.id)
+        you = {"id": asker.participant.id, "consent": answer}
+    days = await svc.transcripts.retention_days()
+    # The sentence too: its plural forms are the catalogue's, not the script's.
+    sentence = environment.get_template("meetings/retention.html").render(
+        days=days, **gettext_functions(i18n.translations(request_locale(request)))
+    )
+    body = {
+        **state.as_dict(),
+        "you": you,
+        "host": asker.host,
+        "retention": {"days": days, "text": sentence},
+    }
+    if asker.host:
+        body["kept"] = await svc.transcripts.count(state.meeting_id)
+    return body
+
+
+async def consent_state(request: Request) -> JSONResponse:
+    svc = services(request)
+    try:
+        meeting = await svc.meetings.get(request.path_params["meeting_id"])
+        asker = await _asker(request, meeting)
+        state = await svc.consent.state(meeting.id)
+    except DomainError as exc:
+        return domain_error(exc)
+    return JSONResponse(await _body(request, state, asker), headers={"cache-control": "no-store"})
+
+
+async def record_consent(request: Request) -> JSONResponse:
+    svc = services(request)
+    data = await json_body(request)
+    agreed, target = data.get("agreed"), data.get("participant")
+    if not isinstance(agreed, bool) or not isinstance(target, str | None) or set(data) - {
+        "agreed", "participant"
+    }:
+        return error_response(
+            "invalid", "Send {\"agreed\": true or false} and, for the host, \"participant\".", 400
+        )
+    try:
+        meeting = await svc.meetings.get(request.path_params["meeting_id"])
+        asker = await _asker(request, meeting)
+        if asker.account is not None and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+            return error_response("csrf", "Missing or wrong CSRF token.", 403)
+        mine = asker.participant.id if asker.participant else None
+        if target is None or target == mine:
+            if mine is None:
+                raise NotAllowed("Join the meeting to answer.")
+            state = await svc.consent.record(mine, agreed)
+        else:
+            present = await svc.consent.state(meeting.id)
+            if target not in {s.participant_id for s in present.speakers}:
+                raise NotFound("No such speaker in this meeting.")
+            state = await svc.consent.record_for(target, agreed, by=asker.account)
+    except DomainError as exc:
+        return domain_error(exc)
+    event = {"event": "meeting.consent", **state.as_dict()}
+    await svc.hub.publish(room_channel(meeting.room_id), event)
+    return JSONResponse(await _body(request, state, asker))
+
+
+async def save_retention(svc: Services, value: str) -> str | None:
+    """Set the retention from the coordinator's form; returns an error message, or None."""
+    try:
+        days = int(value.strip())
+        await svc.transcripts.set_retention_days(days)
+    except (ValueError, InvalidInput):
+        return RETENTION_RANGE
+    return None
+
+
+def _missing_pairs(translator: Translator, sources: set[str], target: str) -> list[str]:
+    """The models (as install commands) a translation into ``target`` still needs."""
+    missing: list[tuple[str, str]] = []
+    for source in sorted(sources - {target}):
+        if translator.route(source, target) is not None:
+            continue
+        hops = [(source, PIVOT), (PIVOT, target)]
+        missing += [
+            hop for hop in hops
+            if hop[0] != hop[1] and hop not in translator.pairs and hop not in missing
+        ]
+    return [f"interp models install translation {a} {b}" for a, b in missing]
+
+
+def _translate_all(
+    translator: Translator, kept: list[KeptSegment], target: str
+) -> list[KeptSegment]:
+    out = []
+    for seg in kept:
+        if seg.language == target:
+            out.append(seg)
+            continue
+        result = translator.translate(seg.text, seg.language, target)
+        if not result.translated:
+            raise LookupError(f"no translation from {seg.language} to {target}")
+        out.append(KeptSegment(seg.speaker_name, seg.speaker_role, seg.offset_s,
+                               seg.duration_s, target, result.text))
+    return out
+
+
+def _filename(meeting: MeetingInfo, language: str, fmt: str) -> str:
+    title = re.sub(r"[^a-z0-9]+", "-", meeting.title.lower()).strip("-")[:40] or "meeting"
+    day = (meeting.started_at or meeting.created_at).date().isoformat()
+    suffix = f"-{language}" if language else ""
+    return f"transcript-{title}-{day}{suffix}.{fmt}"
+
+
+async def download(request: Request) -> Response:
+    svc = services(request)
+    account = await current_account(request)
+    if account is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    home = HOME_BY_ROLE.get(account.role, "/account")
+    fmt = request.path_params["fmt"]
+    if fmt not in MEDIA_TYPES:
+        return message_page(request, NO_FORMAT, 404, home, BACK)
+    try:
+        meeting = await svc.meetings.owned(request.path_params["meeting_id"], account)
+    except NotAllowed:
+        return message_page(request, NOT_YOURS, 403, home, BACK)
+    except NotFound:
+        return message_page(request, NO_MEETING, 404, home, BACK)
+    language = request.query_params.get("language", "")
+    if language and (language not in LANGUAGES or LANGUAGES[language].signed):
+        return message_page(request, BAD_LANGUAGE, 400, home, BACK)
+    kept = await svc.transcripts.segments(meeting.id)
+    if not kept:
+        return message_page(request, NOTHING_KEPT, 404, home, BACK)
+    if language:
+        translator = svc.calls.live.translation.translator
+        sources = {seg.language for seg in kept}
+        if _missing_pairs(translator, sources, language):
+            await asyncio.to_thread(translator.reload)  # models installed since start
+        commands = _missing_pairs(translator, sources, language)
+        try:
+            if not commands:
+                # A worker thread: a long transcript must not hold the event loop.
+                kept = await asyncio.to_thread(_translate_all, translator, kept, language)
+        except LookupError:  # a model removed meanwhile
+            commands = _missing_pairs(translator, sources, language)
+        if commands:
+            context = {
+                "commands": commands,
+                "language": language,
+                # The meeting's page, where the other downloads are.
+                "next_url": f"/meetings/{meeting.id}",
+            }
+            return render(request, "meetings/transcript_unavailable.html", context, 409)
+    segments = [
+        Segment(seg.offset_s, seg.offset_s + seg.duration_s, seg.text, seg.language,
+                seg.speaker_name or seg.speaker_role.capitalize())
+        for seg in kept
+    ]
+    text = render_captions(fmt, segments, layout(segments))
+    name = _filename(meeting, language, fmt)
+    headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
+    return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+routes = [
+    Route("/api/meetings/{meeting_id}/consent", consent_state, methods=["GET"]),
+    Route("/api/meetings/{meeting_id}/consent", record_consent, methods=["POST"]),
+    Route("/meetings/{meeting_id}/transcript.{fmt}", download, methods=["GET"]),
+]

@@ -1,0 +1,175 @@
+"""Machine interpretation in real Chromium, end to end: a resident waits, no interpreter is
+free, the queue page offers automatic interpretation, and the call page becomes the
+face-to-face view on one device. Its fake microphone plays the resident's Spanish, then the
+staff member's English; each half of the screen reads both in its own language, machine
+translations labelled. Then a volunteer accepts the request and joins that same call: the
+page says an interpreter has joined, the call connects, and captions carry on. The view
+passes axe and its controls work from the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interp.translation.translator import Translator
+from tests.browser.axe import axe_violations, describe
+from tests.browser.test_call_captions import (
+    CAPTION_MS,
+    DATA,
+    ENGLISH,
+    ENGLISH_REFERENCE,
+    MACHINE_TRANSLATION,
+    PlaywrightTimeout,
+    segments,
+    share_of_words,
+    shown,
+    speech_wav,
+    wait_for_key,
+    wait_for_segment,
+)
+from tests.browser.test_call_flow import STEP_MS, call_state, remote_media_playing
+from tests.browser.test_keyboard import tab_to
+from tests.live_server import PASSWORD, LiveServer, run_sync
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SPANISH = DATA / "es_fleurs_002.ogg"
+SPANISH_REFERENCE = (
+    "fue tanta la cantidad de gente que se concentró que no todos pudieron acceder al "
+    "funeral en la plaza de san pedro"
+)
+VOLUNTEER = "vera@example.org"
+AUTOMATIC = "A computer is interpreting this conversation, and it can make mistakes."
+
+
+def ask_for_an_interpreter(server: LiveServer, resident: Any) -> None:
+    resident.goto(f"{server.url}/request")
+    resident.get_by_label("Which language do you need?").select_option("es")
+    resident.locator("input[name=media][value=audio]").check()
+    resident.get_by_role("button", name="Ask for an interpreter").click()
+    resident.wait_for_url("**/q/**")
+
+
+def accept_from_the_dashboard(server: LiveServer, volunteer: Any) -> None:
+    volunteer.goto(f"{server.url}/login")
+    volunteer.get_by_label("Email address").fill(VOLUNTEER)
+    volunteer.get_by_label("Password").fill(PASSWORD)
+    volunteer.get_by_role("button", name="Sign in").click()
+    volunteer.wait_for_url("**/volunteer")
+    volunteer.get_by_role("button", name="I am available").click()
+    card = volunteer.locator("#request-list li.request")
+    card.wait_for(timeout=STEP_MS)
+    card.get_by_role("button", name="Accept").click()
+    volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
+
+
+def wait_for_new_caption(page: Any, area: str, seen: frozenset[str]) -> None:
+    """Waits for a final caption in ``area`` that is not one of ``seen`` (keys)."""
+    try:
+        page.wait_for_function(
+            """([area, seen]) => [...document.querySelectorAll(`#${area} .caption-block`)]
+              .some((block) => !seen.includes(block.dataset.key))""",
+            arg=[area, sorted(seen)], timeout=CAPTION_MS,
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(f"no new caption in #{area}; it shows {shown(page, area)}") from None
+
+
+def check_translation(
+    translator: Translator, copy: dict[str, str], original: dict[str, str], source: str,
+    target: str,
+) -> None:
+    """``copy`` shows the test package's translation of ``original``, labelled as such."""
+    expected = translator.translate(original["text"], source, target)
+    assert expected.translated, original
+    assert (copy["text"], copy["badge"], copy["lang"]) == (
+        " ".join(expected.text.split()), MACHINE_TRANSLATION, target
+    )
+
+
+@pytest.mark.server_settings(fallback_wait_s=1)
+def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
+    translating: LiveServer, browser_hearing: Callable[[Path], Any], tmp_path: Path
+) -> None:
+    run_sync(translating.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
+    device = browser_hearing(speech_wav([SPANISH, ENGLISH], tmp_path / "both_sides.wav"))
+    # bypass_csp: axe is added to the page as a script of its own.
+    from tests.browser.devpatch_tmp import patch
+    resident = patch(device.new_context(bypass_csp=True)).new_page()
+    ask_for_an_interpreter(translating, resident)
+
+    # Nobody is free: after the wait, the queue page offers automatic interpretation.
+    notice = resident.locator("#long-wait")
+    notice.wait_for(state="visible", timeout=STEP_MS)
+    assert "Sorry, no interpreter is free yet." in notice.inner_text()
+    resident.locator("#machine-button").click()
+    resident.wait_for_url("**/call/**", timeout=STEP_MS)
+    assert AUTOMATIC in resident.locator("#machine-banner").inner_text()
+    # Captions switch on by themselves.
+    resident.wait_for_function(
+        "() => document.getElementById('captions-toggle').getAttribute('aria-pressed') === 'true'",
+        timeout=CAPTION_MS,
+    )
+    for area in ("captions-resident", "captions-desk"):
+        assert resident.locator(f"#{area} [role=log]").count() == 1
+
+    # Each half reads its own person's words as said ("You") and the other's translated.
+    translator = Translator(translating.settings.models_dir)
+    spoken = wait_for_segment(resident, "captions-resident", "You", translated=False)
+    assert spoken["lang"] == "es"
+    desk_said = wait_for_segment(resident, "captions-desk", "You", translated=False)
+    assert desk_said["lang"] == "en"
+
+    for_desk = wait_for_segment(resident, "captions-desk", "Resident", translated=True)
+    original = wait_for_key(resident, "captions-resident", for_desk["key"])
+    assert original["speaker"] == "You" and not original["badge"]
+    check_translation(translator, for_desk, original, "es", "en")
+
+    for_resident = wait_for_segment(resident, "captions-resident", "Staff member", translated=True)
+    original = wait_for_key(resident, "captions-desk", for_resident["key"])
+    assert original["speaker"] == "You" and not original["badge"]
+    check_translation(translator, for_resident, original, "en", "es")
+
+    # Whole sentences (captions start wherever the looping recording is): the right words.
+    whole = wait_for_segment(
+        resident, "captions-desk", "You", translated=False, containing="apostle"
+    )
+    assert share_of_words(ENGLISH_REFERENCE, whole["text"]) >= 0.7, whole["text"]
+    heard = " ".join(
+        s["text"] for s in segments(resident, "captions-resident") if s["speaker"] == "You"
+    )
+    assert share_of_words(SPANISH_REFERENCE, heard) >= 0.6, heard
+
+    # The top half turns round for the person opposite, by keyboard (Enter, then Space).
+    top = resident.locator("#desk-half")
+    turn = resident.locator("#turn-around")
+    tab_to(resident, "Turn the top half around", "button")
+    resident.keyboard.press("Enter")
+    assert "facing-away" in (top.get_attribute("class") or "")
+    assert turn.get_attribute("aria-pressed") == "true"
+    resident.keyboard.press("Space")
+    assert "facing-away" not in (top.get_attribute("class") or "")
+    assert turn.get_attribute("aria-pressed") == "false"
+
+    violations = axe_violations(resident)
+    assert not violations, f"machine interpretation view:\n{describe(violations)}"
+
+    # A volunteer takes the request, which was still in the queue, and joins this call.
+    volunteer = patch(device.new_context()).new_page()
+    accept_from_the_dashboard(translating, volunteer)
+    resident.locator("#interpreter-status").get_by_text(
+        "An interpreter has joined the call."
+    ).wait_for(timeout=STEP_MS)
+    for page in (resident, volunteer):
+        call_state(page, "connected")
+        remote_media_playing(page, video=False)
+
+    # Captions carry on, on the device and on the interpreter's page.
+    wait_for_new_caption(
+        resident, "captions-resident",
+        frozenset(s["key"] for s in segments(resident, "captions-resident")),
+    )
+    wait_for_segment(volunteer, "captions", "Resident", translated=False)

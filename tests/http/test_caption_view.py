@@ -1,0 +1,98 @@
+"""A meeting's caption-view page: open to anyone with the link, no sign-in, never cached;
+a wrong link or one of a meeting that has ended gets a plain message."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import httpx
+
+from interp.domain.meetings import MeetingInfo, Meetings
+from interp.http.security import secret_key
+from interp.store.database import Database
+from tests.live_server import LiveServer
+
+_caseworkers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class MadeMeeting:
+    info: MeetingInfo
+    view_token: str
+    owner_email: str  # the caseworker's account (password: tests.live_server.PASSWORD)
+
+
+async def create_meeting(
+    server: LiveServer,
+    title: str = "Housing advice",
+    languages: tuple[str, ...] = ("es", "ar"),
+    mode: str = "in_room",
+) -> MadeMeeting:
+    """A caseworker's meeting made in the server's database, by a caseworker of its own."""
+    email = f"meetings{next(_caseworkers)}@example.org"
+    owner = await server.create_account(email, "caseworker", name="Kasia")
+    db = Database(server.settings.effective_database_url)
+    try:
+        meetings = Meetings(
+            db, secret_key(server.settings), server.settings.meeting_max_participants
+        )
+        meeting = await meetings.create(owner, title, mode, languages)
+        return MadeMeeting(meeting, meetings.links(meeting.id).view_token, email)
+    finally:
+        await db.close()
+
+
+async def end_meeting(server: LiveServer, meeting_id: str) -> None:
+    db = Database(server.settings.effective_database_url)
+    try:
+        meetings = Meetings(db, secret_key(server.settings), 6)
+        assert await meetings.end(meeting_id)
+    finally:
+        await db.close()
+
+
+def options(html: str) -> list[tuple[str, bool]]:
+    """The caption language picker's choices: (value, selected)."""
+    picker = re.search(r'<select id="view-language">(.*?)</select>', html, re.S)
+    assert picker, "no language picker"
+    return [
+        (value, bool(selected))
+        for value, selected in re.findall(r'<option value="([^"]+)"[^>]*?( selected)?>', picker[1])
+    ]
+
+
+async def test_anyone_with_the_link_sees_the_caption_view(live_server: LiveServer) -> None:
+    made = await create_meeting(live_server, "Rent arrears & you", ("es", "bfi", "ar"))
+    token = made.view_token
+    async with httpx.AsyncClient(base_url=live_server.url) as anonymous:
+        page = await anonymous.get(f"/v/{token}")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "<h1 dir=\"auto\">Rent arrears &amp; you</h1>" in page.text
+    assert 'role="status"' in page.text and 'id="fullscreen-button"' in page.text
+    # The meeting's spoken languages first (a sign language cannot be read), then the
+    # staff's, the organisation's offer, and the speakers' own words; the meeting's first
+    # language until the reader's browser says otherwise.
+    choices = options(page.text)
+    values = [value for value, _ in choices]
+    assert values[:3] == ["es", "ar", "en"] and values[-1] == "original"
+    assert "bfi" not in values and len(values) == len(set(values))
+    assert [value for value, selected in choices if selected] == ["es"]
+    assert f'"token": "{token}"' in page.text
+
+
+async def test_a_wrong_or_ended_link_gets_a_plain_message(live_server: LiveServer) -> None:
+    made = await create_meeting(live_server)
+    token = made.view_token
+    async with httpx.AsyncClient(base_url=live_server.url) as anonymous:
+        for path in ("/v/" + "A" * 43, f"/v/{token[:-1]}"):
+            page = await anonymous.get(path)
+            assert page.status_code == 404, path
+            assert "This caption link is not valid. The meeting may have ended." in page.text
+            assert 'id="view-language"' not in page.text
+        await end_meeting(live_server, made.info.id)
+        page = await anonymous.get(f"/v/{token}")
+    assert page.status_code == 410
+    assert "The meeting has ended." in page.text and 'id="view-language"' not in page.text
