@@ -66,6 +66,7 @@ class Services:
         meetings = Meetings(
             db, secret_key(settings), settings.meeting_max_participants, organisation
         )
+        consent = Consent(db)
         live = LiveCaptions(settings, hub, rooms, on_final=transcripts.keep)
         caption_jobs = CaptionJobs(db)
         uploads = Uploads(settings.data_dir / "uploads")
@@ -78,7 +79,7 @@ class Services:
             queue=queue,
             rooms=rooms,
             meetings=meetings,
-            consent=Consent(db),
+            consent=consent,
             transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
@@ -89,6 +90,7 @@ class Services:
                 settings.reconnect_grace_s,
                 live,
                 meetings,
+                speaker_named=consent.label_speaker,
             ),
             caption_jobs=caption_jobs,
             uploads=uploads,

@@ -54,6 +54,29 @@ def speakers_present(room_id: str) -> Any:
     )
 
 
+async def speaker_named(session: AsyncSession, room_id: str, name: str) -> RoomParticipant:
+    """The speaker of this name in the room, added (not asked yet) if there is none."""
+    row = await session.scalar(
+        select(RoomParticipant)
+        .where(RoomParticipant.room_id == room_id)
+        .where(in_room_speaker())
+        .where(RoomParticipant.removed_at.is_(None))
+        .where(RoomParticipant.display_name == name)
+    )
+    if row is None:
+        row = RoomParticipant(
+            id=new_id(),
+            room_id=room_id,
+            role=IN_ROOM_SPEAKER,
+            display_name=name,
+            language_code=None,
+            admitted_at=utcnow(),
+        )
+        session.add(row)
+        await session.flush()
+    return row
+
+
 @dataclass(frozen=True)
 class SpeakerConsent:
     participant_id: str
@@ -140,24 +163,7 @@ class Consent:
             _, ended = await _meeting_of_room(session, room_id)
             if ended:
                 raise Conflict("The meeting has ended.")
-            row = await session.scalar(
-                select(RoomParticipant)
-                .where(RoomParticipant.room_id == room_id)
-                .where(in_room_speaker())
-                .where(RoomParticipant.removed_at.is_(None))
-                .where(RoomParticipant.display_name == name)
-            )
-            if row is None:
-                row = RoomParticipant(
-                    id=new_id(),
-                    room_id=room_id,
-                    role=IN_ROOM_SPEAKER,
-                    display_name=name,
-                    language_code=None,
-                    admitted_at=utcnow(),
-                )
-                session.add(row)
-            return _speaker(row)
+            return _speaker(await speaker_named(session, room_id, name))
 
     async def answer_of(self, participant_id: str) -> str | None:
         """What this participant answered (present or not): AGREED, DECLINED or None."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotAllowed, NotFound
@@ -30,6 +30,8 @@ MAX_LANGUAGES = 10
 MAX_NAME = 100
 # The role of a meeting's host in its room (the caseworker who holds it, or a coordinator).
 HOST_ROLE = "caseworker"
+# Someone the host of an in-room meeting named as speaking (interp.domain.consent adds them).
+NAMED_SPEAKER_ROLE = "speaker"
 
 
 class MeetingEnded(InvalidToken):
@@ -331,18 +333,25 @@ class Meetings:
             return [view(row) for row in rows]
 
     async def summaries(self, owner_id: str) -> list[MeetingSummary]:
-        """The caseworker's meetings, newest first, each with who took part."""
+        """The caseworker's meetings, newest first, each with who took part: everyone let in
+        who arrived, then the speakers the host named in the room."""
         meetings = await self.history(owner_id)
         rooms = [m.room_id for m in meetings]
         people: dict[str, list[Attendee]] = {room: [] for room in rooms}
         if rooms:
+            arrived = and_(
+                RoomParticipant.joined_at.is_not(None), RoomParticipant.admitted_at.is_not(None)
+            )
             async with self.db.session() as session:
                 rows = await session.scalars(
                     select(RoomParticipant)
                     .where(RoomParticipant.room_id.in_(rooms))
-                    .where(RoomParticipant.joined_at.is_not(None))
-                    .where(RoomParticipant.admitted_at.is_not(None))
-                    .order_by(RoomParticipant.joined_at, RoomParticipant.id)
+                    .where(or_(arrived, RoomParticipant.role == NAMED_SPEAKER_ROLE))
+                    .order_by(
+                        RoomParticipant.joined_at.is_(None),
+                        RoomParticipant.joined_at,
+                        RoomParticipant.id,
+                    )
                 )
                 for row in rows:
                     people[row.room_id].append(_attendee(row))

@@ -262,12 +262,16 @@ class Rooms:
             return [(rid, vid) for rid, vid in rows if vid is not None]
 
     async def open_room_for_user(self, user_id: str) -> str | None:
-        """The open room this account takes part in, if any (to bring them back after a reload)."""
+        """The open room this account takes part in, if any (to bring them back after a reload).
+
+        Not a meeting the account hosts: its own page leads there.
+        """
         async with self.db.session() as session:
             return await session.scalar(
                 select(Room.id)
                 .join(RoomParticipant, RoomParticipant.room_id == Room.id)
                 .where(RoomParticipant.user_id == user_id, Room.closed_at.is_(None))
+                .where(~((Room.kind == "meeting") & (RoomParticipant.role == "caseworker")))
                 .order_by(Room.created_at.desc())
                 .limit(1)
             )

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from interp.domain.consent import AGREED, IN_ROOM_SPEAKER, in_room_speaker, speakers_present
+from interp.domain.consent import AGREED, IN_ROOM_SPEAKER, speaker_named, speakers_present
 from interp.domain.errors import InvalidInput, NotFound
 from interp.domain.tokens import utcnow
 from interp.store.database import Database, rowcount
@@ -86,22 +86,15 @@ class Transcripts:
                 return False
             if meeting.ended_at is not None or room.closed_at is not None:
                 return False
+            if spoken.speaker_role == IN_ROOM_SPEAKER:
+                # Someone the host named at the room microphone: one nobody asked yet joins
+                # those asked (and what they said is not kept until they agree).
+                await speaker_named(session, spoken.room_id, spoken.speaker_name)
             speakers = list(await session.scalars(speakers_present(spoken.room_id)))
             # The one speaking counts too, even if not (or no longer) counted as present.
             source = await session.get(RoomParticipant, spoken.speaker_id)
             if source is not None and source.room_id == spoken.room_id:
                 speakers.append(source)
-            if spoken.speaker_role == IN_ROOM_SPEAKER:
-                # Someone the host named at the room microphone: only if they were asked.
-                named = await session.scalar(
-                    select(RoomParticipant.id)
-                    .where(RoomParticipant.room_id == spoken.room_id)
-                    .where(in_room_speaker())
-                    .where(RoomParticipant.removed_at.is_(None))
-                    .where(RoomParticipant.display_name == spoken.speaker_name)
-                )
-                if named is None:
-                    return False
             if not speakers or any(s.consent != AGREED for s in speakers):
                 return False
             start = meeting.started_at or await session.scalar(

@@ -23,7 +23,6 @@ from interp.domain.errors import DomainError, InvalidInput, InvalidToken, NotAll
 from interp.domain.meetings import (
     MAX_NAME,
     MAX_TITLE,
-    MODES,
     MeetingEnded,
     MeetingFull,
     MeetingInfo,
@@ -44,7 +43,7 @@ from interp.http.staff_pages import BACK_HOME, HOME_BY_ROLE, _form, _page, _sign
 from interp.http.state import services
 from interp.http.templating import render, request_locale
 from interp.i18n import N_
-from interp.languages import LANGUAGES
+from interp.languages import LANGUAGES, Language
 
 STAFF = ("caseworker", "coordinator")
 
@@ -98,7 +97,7 @@ def _links(request: Request, meeting: MeetingInfo) -> dict[str, str]:
     return {"invite": f"{base}/j/{tokens.invite_token}", "view": f"{base}/v/{tokens.view_token}"}
 
 
-async def _offered(request: Request) -> list[Any]:
+async def _offered(request: Request) -> list[Language]:
     return await services(request).organisation.offered_languages()
 
 
@@ -116,9 +115,7 @@ def _no_meeting(request: Request) -> Response:
 # -- the caseworker's meetings ---------------------------------------------------------------
 
 
-async def meetings_page(
-    request: Request, status: int = 200, **extra: Any
-) -> Response:
+async def meetings_page(request: Request, status: int = 200, **extra: Any) -> Response:
     account = await _signed_in(request, *STAFF)
     if isinstance(account, Response):
         return account
@@ -130,7 +127,6 @@ async def meetings_page(
             "account": account,
             "languages": await _offered(request),
             "summaries": await svc.meetings.summaries(account.id),
-            "modes": MODES,
             "max_title": MAX_TITLE,
             "values": {},
             "chosen": [],
@@ -409,7 +405,7 @@ async def guest_call(request: Request) -> Response:
     except InvalidToken:
         return message_page(request, LINK_INVALID, 404)
     return await _call_page(
-        request, meeting, participant, {"token": token}, "/request", waiting=not attendee.admitted
+        request, meeting, participant, {"token": token}, "/", waiting=not attendee.admitted
     )
 
 

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from interp.domain.accounts import ROLES, Account, PendingInvite
-from interp.domain.errors import DomainError, InvalidToken
+from interp.domain.errors import DomainError, InvalidInput, InvalidToken
 from interp.http.auth import current_account, sign_in, sign_out
 from interp.http.resident_pages import (
     FORM_EXPIRED,
@@ -21,13 +21,13 @@ from interp.http.resident_pages import (
 from interp.http.security import CSRF_FIELD, csrf_ok, csrf_token
 from interp.http.state import services
 from interp.http.templating import render
-from interp.http.transcript_pages import save_retention
 from interp.i18n import N_
 from interp.languages import is_signed, sorted_languages
 
 SIGN_IN_FAILED = N_("The email address or password is wrong.")
 TOO_MANY_ATTEMPTS = N_("Too many attempts. Wait a few minutes and try again.")
 BACK_HOME = N_("Back to your page")
+RETENTION_RANGE = N_("Choose a number of days from 0 to 365.")
 
 HOME_BY_ROLE = {
     "coordinator": "/coordinator",
@@ -282,9 +282,11 @@ async def coordinator_action(request: Request) -> Response:
                 [str(c) for c in form.getlist("languages")]
             )
         elif action == "retention":
-            problem = await save_retention(svc, str(form.get("days", "")))
-            if problem is not None:
-                return await coordinator_page(request, 400, error=problem)
+            try:
+                days = int(str(form.get("days", "")).strip())
+                await svc.transcripts.set_retention_days(days)
+            except (ValueError, InvalidInput):
+                return await coordinator_page(request, 400, error=RETENTION_RANGE)
         else:
             return await coordinator_page(request, 400, error=N_("Unknown action."))
     except DomainError as exc:

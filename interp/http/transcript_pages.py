@@ -28,7 +28,7 @@ from interp.captions.layout import Segment, layout
 from interp.captions.writers import render as render_captions
 from interp.domain.accounts import Account
 from interp.domain.consent import ConsentState
-from interp.domain.errors import DomainError, InvalidInput, InvalidToken, NotAllowed, NotFound
+from interp.domain.errors import DomainError, InvalidToken, NotAllowed, NotFound
 from interp.domain.meetings import MeetingInfo
 from interp.domain.rooms import Participant
 from interp.domain.transcripts import KeptSegment
@@ -36,12 +36,12 @@ from interp.http.api import domain_error, error_response, json_body
 from interp.http.auth import current_account
 from interp.http.resident_pages import message_page
 from interp.http.security import CSRF_HEADER, csrf_ok
+from interp.http.staff_pages import BACK_HOME, HOME_BY_ROLE
 from interp.http.state import services
 from interp.http.templating import environment, gettext_functions, render, request_locale
 from interp.i18n import N_
 from interp.languages import LANGUAGES
 from interp.realtime.dispatch import room_channel
-from interp.services import Services
 from interp.translation.translator import PIVOT, Translator
 
 TOKEN_HEADER = "x-participant-token"
@@ -50,7 +50,6 @@ MEDIA_TYPES = {
     "srt": "application/x-subrip; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
 }
-HOME_BY_ROLE = {"coordinator": "/coordinator", "caseworker": "/caseworker"}
 
 NOTHING_KEPT = N_(
     "No transcript has been kept for this meeting. A transcript is kept only while everyone "
@@ -60,8 +59,6 @@ NOT_YOURS = N_("Only the caseworker who holds this meeting, or a coordinator, ca
 NO_MEETING = N_("There is no such meeting.")
 NO_FORMAT = N_("Transcripts come as WebVTT (.vtt), SRT (.srt) or plain text (.txt).")
 BAD_LANGUAGE = N_("Choose one of the meeting's languages.")
-BACK = N_("Back to your page")
-RETENTION_RANGE = N_("Choose a number of days from 0 to 365.")
 
 
 @dataclass(frozen=True)
@@ -96,9 +93,7 @@ async def _asker(request: Request, meeting: MeetingInfo) -> Asker:
     return Asker(account, mine, host)
 
 
-async def _body(
-    request: Request, state: ConsentState, asker: Asker
-) -> dict[str, Any]:
+async def _body(request: Request, state: ConsentState, asker: Asker) -> dict[str, Any]:
     svc = services(request)
     you = None
     if asker.participant is not None:
@@ -135,12 +130,10 @@ async def record_consent(request: Request) -> JSONResponse:
     svc = services(request)
     data = await json_body(request)
     agreed, target = data.get("agreed"), data.get("participant")
-    if not isinstance(agreed, bool) or not isinstance(target, str | None) or set(data) - {
-        "agreed", "participant"
-    }:
-        return error_response(
-            "invalid", "Send {\"agreed\": true or false} and, for the host, \"participant\".", 400
-        )
+    unexpected = set(data) - {"agreed", "participant"}
+    if unexpected or not isinstance(agreed, bool) or not isinstance(target, str | None):
+        message = 'Send {"agreed": true or false}; a host may add "participant".'
+        return error_response("invalid", message, 400)
     try:
         meeting = await svc.meetings.get(request.path_params["meeting_id"])
         asker = await _asker(request, meeting)
@@ -161,16 +154,6 @@ async def record_consent(request: Request) -> JSONResponse:
     event = {"event": "meeting.consent", **state.as_dict()}
     await svc.hub.publish(room_channel(meeting.room_id), event)
     return JSONResponse(await _body(request, state, asker))
-
-
-async def save_retention(svc: Services, value: str) -> str | None:
-    """Set the retention from the coordinator's form; returns an error message, or None."""
-    try:
-        days = int(value.strip())
-        await svc.transcripts.set_retention_days(days)
-    except (ValueError, InvalidInput):
-        return RETENTION_RANGE
-    return None
 
 
 def _missing_pairs(translator: Translator, sources: set[str], target: str) -> list[str]:
@@ -216,22 +199,22 @@ async def download(request: Request) -> Response:
     if account is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    home = HOME_BY_ROLE.get(account.role, "/account")
+    home = HOME_BY_ROLE[account.role]
     fmt = request.path_params["fmt"]
     if fmt not in MEDIA_TYPES:
-        return message_page(request, NO_FORMAT, 404, home, BACK)
+        return message_page(request, NO_FORMAT, 404, home, BACK_HOME)
     try:
         meeting = await svc.meetings.owned(request.path_params["meeting_id"], account)
     except NotAllowed:
-        return message_page(request, NOT_YOURS, 403, home, BACK)
+        return message_page(request, NOT_YOURS, 403, home, BACK_HOME)
     except NotFound:
-        return message_page(request, NO_MEETING, 404, home, BACK)
+        return message_page(request, NO_MEETING, 404, home, BACK_HOME)
     language = request.query_params.get("language", "")
     if language and (language not in LANGUAGES or LANGUAGES[language].signed):
-        return message_page(request, BAD_LANGUAGE, 400, home, BACK)
+        return message_page(request, BAD_LANGUAGE, 400, home, BACK_HOME)
     kept = await svc.transcripts.segments(meeting.id)
     if not kept:
-        return message_page(request, NOTHING_KEPT, 404, home, BACK)
+        return message_page(request, NOTHING_KEPT, 404, home, BACK_HOME)
     if language:
         translator = svc.calls.live.translation.translator
         sources = {seg.language for seg in kept}

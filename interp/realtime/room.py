@@ -30,6 +30,7 @@ import contextlib
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 
 # Signals relayed to one peer, named by its session id.
 SIGNALS = ("offer", "answer", "ice")
+# (room id, name): a host named who speaks into their microphone.
+SpeakerNamed = Callable[[str, str], Awaitable[Any]]
 # What only a meeting's host may send.
 HOST_MESSAGES = ("meeting.admit", "meeting.remove", "meeting.end", "captions.speaker")
 # What a guest still waiting to be let in may send; anything else is refused with "waiting".
@@ -102,10 +105,13 @@ class CallService:
         grace_s: float,
         live: LiveCaptions,
         meetings: Meetings,
+        speaker_named: SpeakerNamed | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.rooms = rooms
         self.meetings = meetings
+        # Told each name a host gives a speaker in the room (consent asks them too).
+        self.speaker_named = speaker_named
         self.ice_servers = ice_servers
         self.grace_s = grace_s
         self.live = live
@@ -572,6 +578,8 @@ class _CallConnection:
             raise InvalidInput("Speakers are named only in meetings held in a room.")
         self.speaker_name = clean_name(name) if name.strip() else None
         self.service.live.relabel(self.room.id, self.me.participant.id, self.speaker_name)
+        if self.speaker_name and self.service.speaker_named is not None:
+            await self.service.speaker_named(self.room.id, self.speaker_name)
         await self.conn.send({"type": "captions.speaker", "name": self.speaker_name or ""})
 
     async def _release(self) -> None:

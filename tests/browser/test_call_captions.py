@@ -64,14 +64,41 @@ SEGMENTS = """id => {
 }"""
 
 
+# Uncaught script errors of each watched page, by id(page).
+_SCRIPT_ERRORS: dict[int, list[str]] = {}
+
+
+def watched(page: Any) -> Any:
+    """The page, its uncaught script errors kept for ``no_script_errors`` and failure messages."""
+    errors: list[str] = []
+    _SCRIPT_ERRORS[id(page)] = errors
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def no_script_errors(*pages: Any) -> None:
+    for page in pages:
+        errors = _SCRIPT_ERRORS.get(id(page), [])
+        assert not errors, f"{page.url} raised: {errors}"
+
+
 def shown(page: Any, area: str) -> dict[str, Any]:
     """What a caption area and the page's caption notices show (for failure messages)."""
     return {
         "finals": segments(page, area),
-        "tentative": page.locator(f"#{area} .captions-tentative-area").inner_text(),
+        "tentative": page.locator(f"#{area} .captions-tentative-area").all_inner_texts(),
         "notices": page.locator(".caption-controls, [id$=model-notice]").all_inner_texts(),
         "state": page.locator("#connection-state").inner_text(),
+        "script errors": _SCRIPT_ERRORS.get(id(page), []),
     }
+
+
+def until(page: Any, predicate: str, arg: Any = None, *, what: str, area: str = "captions") -> None:
+    """Waits for a script predicate to hold; if it never does, says what the page showed."""
+    try:
+        page.wait_for_function(predicate, arg=arg, timeout=CAPTION_MS)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{what}; the page shows {shown(page, area)}") from None
 
 
 def segments(page: Any, area: str) -> list[dict[str, str]]:
@@ -90,20 +117,16 @@ def wait_for_segment(
     """The first final caption in ``area`` from ``speaker`` (a label), translated or not,
     whose key is not in ``exclude`` and whose text has ``containing`` (any case); waits for
     one to arrive."""
-    try:
-        page.wait_for_function(
-            f"""([area, speaker, translated, exclude, containing]) =>
-              ({SEGMENTS})(area).some((s) => s.speaker === speaker
-                && Boolean(s.badge) === translated && s.text.trim() && !exclude.includes(s.key)
-                && s.text.toLowerCase().includes(containing))""",
-            arg=[area, speaker, translated, sorted(exclude), containing.lower()],
-            timeout=CAPTION_MS,
-        )
-    except PlaywrightTimeout:
-        raise AssertionError(
-            f"no caption from {speaker!r} (translated: {translated}) in #{area}; "
-            f"it shows {shown(page, area)}"
-        ) from None
+    until(
+        page,
+        f"""([area, speaker, translated, exclude, containing]) =>
+          ({SEGMENTS})(area).some((s) => s.speaker === speaker
+            && Boolean(s.badge) === translated && s.text.trim() && !exclude.includes(s.key)
+            && s.text.toLowerCase().includes(containing))""",
+        [area, speaker, translated, sorted(exclude), containing.lower()],
+        what=f"no caption from {speaker!r} (translated: {translated}) in #{area}",
+        area=area,
+    )
     return next(
         s for s in segments(page, area)
         if s["speaker"] == speaker and bool(s["badge"]) == translated and s["text"].strip()
@@ -113,11 +136,38 @@ def wait_for_segment(
 
 def wait_for_key(page: Any, area: str, key: str) -> dict[str, str]:
     """The caption with ``key`` (speaker stream and utterance) in ``area``, once it arrived."""
-    page.wait_for_function(
-        f"([area, key]) => ({SEGMENTS})(area).some((s) => s.key === key)",
-        arg=[area, key], timeout=CAPTION_MS,
+    until(
+        page, f"([area, key]) => ({SEGMENTS})(area).some((s) => s.key === key)", [area, key],
+        what=f"no caption {key} in #{area}", area=area,
     )
     return next(s for s in segments(page, area) if s["key"] == key)
+
+
+def wait_for_words(page: Any, area: str, speaker: str, reference: str, share: float) -> None:
+    """Waits until ``speaker``'s captions in ``area`` have shown at least ``share`` of the
+    reference's words (in any of the passes of the looping recording)."""
+    until(
+        page,
+        "([area, speaker, expected, share]) => {"
+        "  const heard = new Set((" + SEGMENTS + ")(area)"
+        "    .filter((s) => s.speaker === speaker)"
+        "    .flatMap((s) => s.text.toLowerCase().replace(/[^\\p{L}\\p{N}\\s']/gu, ' ')"
+        "      .split(/\\s+/)));"
+        "  return expected.filter((word) => heard.has(word)).length >= share * expected.length;"
+        "}",
+        [area, speaker, words(reference), share],
+        what=f"{speaker!r} in #{area} never showed {share:.0%} of {reference!r}",
+        area=area,
+    )
+
+
+def captions_toggle_pressed(page: Any, pressed: bool) -> None:
+    until(
+        page,
+        "pressed => document.getElementById('captions-toggle').getAttribute('aria-pressed')"
+        " === String(pressed)",
+        pressed, what=f"the captions toggle is not pressed={pressed}",
+    )
 
 
 def words(text: str) -> list[str]:
@@ -136,14 +186,13 @@ def speech_wav(recordings: list[Path], dest: Path) -> Path:
 
 
 def turn_captions_on_by_keyboard(page: Any, key: str) -> None:
-    page.wait_for_function(
-        "() => !document.getElementById('captions-toggle').disabled", timeout=CAPTION_MS
+    until(
+        page, "() => !document.getElementById('captions-toggle').disabled",
+        what="captions cannot be turned on",
     )
     tab_to(page, "Caption what I say", "button")
     page.keyboard.press(key)
-    page.wait_for_function(
-        "() => document.getElementById('captions-toggle').getAttribute('aria-pressed') === 'true'"
-    )
+    captions_toggle_pressed(page, True)
 
 
 def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
@@ -152,30 +201,28 @@ def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
     resident_browser = browser_hearing(speech_wav([SPANISH], tmp_path / "resident.wav"))
     interpreter_browser = browser_hearing(speech_wav([ENGLISH], tmp_path / "interpreter.wav"))
     # bypass_csp: axe is added to the page as a script of its own.
-    from tests.browser.devpatch_tmp import patch
-    resident = patch(resident_browser.new_context(bypass_csp=True)).new_page()
-    interpreter = patch(interpreter_browser.new_context(bypass_csp=True)).new_page()
+    resident = watched(resident_browser.new_context(bypass_csp=True).new_page())
+    interpreter = watched(interpreter_browser.new_context(bypass_csp=True).new_page())
     meet_in_a_call(translating, resident, interpreter, "audio")
     for page in (resident, interpreter):
         assert page.locator("#captions [role=log]").count() == 1
 
     turn_captions_on_by_keyboard(interpreter, "Space")
     turn_captions_on_by_keyboard(resident, "Enter")
+    no_script_errors(resident, interpreter)
     for page, other in ((resident, "Vera"), (interpreter, "Resident")):
-        page.wait_for_function(
+        until(
+            page,
             """other => { const text = document.getElementById('captions-on-for').textContent;
               return text.includes('Captions on for') && text.includes('You')
                 && text.includes(other); }""",
-            arg=other, timeout=CAPTION_MS,
+            other, what=f"captions are not on for you and {other}",
         )
 
     # The interpreter reads what the resident said, as said: Spanish, labelled "Resident".
     said = wait_for_segment(interpreter, "captions", "Resident", translated=False)
     assert said["lang"] == "es"
-    heard = " ".join(
-        s["text"] for s in segments(interpreter, "captions") if s["speaker"] == "Resident"
-    )
-    assert share_of_words(SPANISH_REFERENCE, heard) >= 0.6, heard
+    wait_for_words(interpreter, "captions", "Resident", SPANISH_REFERENCE, 0.7)
 
     # The resident reads the interpreter in Spanish: the test package's translation of
     # exactly what the interpreter said, with the machine-translation label.
@@ -225,9 +272,8 @@ def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
     # The resident turns their captions off again (Space): nobody is told they are on.
     tab_to(resident, "Caption what I say", "button")
     resident.keyboard.press("Space")
-    resident.wait_for_function(
-        "() => document.getElementById('captions-toggle').getAttribute('aria-pressed') === 'false'"
-    )
+    captions_toggle_pressed(resident, False)
     interpreter.locator("#captions-on-for").get_by_text("Captions on for: You").wait_for(
         timeout=CAPTION_MS
     )
+    no_script_errors(resident, interpreter)

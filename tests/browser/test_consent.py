@@ -15,6 +15,7 @@ from interp.domain.consent import Consent
 from interp.domain.meetings import Meetings
 from interp.http.security import secret_key
 from interp.store.database import Database
+from tests.browser.axe import axe_violations, describe
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
@@ -47,8 +48,9 @@ async def meeting_with_a_guest(server: LiveServer) -> Meeting:
 
 @pytest.fixture
 def pages(browser: Any) -> Iterator[tuple[Any, Any]]:
-    """(resident page, caseworker page), each in a browser context of its own."""
-    contexts = [browser.new_context(), browser.new_context()]
+    """(resident page, caseworker page), each in a browser context of its own (pages forbid
+    inline scripts; the contexts let axe's injected script run)."""
+    contexts = [browser.new_context(bypass_csp=True), browser.new_context(bypass_csp=True)]
     try:
         yield contexts[0].new_page(), contexts[1].new_page()
     finally:
@@ -158,3 +160,6 @@ def test_participants_are_told_and_asked_and_the_host_sees_who_agreed(
         timeout=STEP_MS,
     )
     answered(mine, "Mr Okafor", "Agreed")
+    for page in (resident, caseworker):
+        violations = axe_violations(page)
+        assert not violations, describe(violations)

@@ -17,18 +17,20 @@ import pytest
 from interp.translation.translator import Translator
 from tests.browser.axe import axe_violations, describe
 from tests.browser.test_call_captions import (
-    CAPTION_MS,
     DATA,
     ENGLISH,
     ENGLISH_REFERENCE,
     MACHINE_TRANSLATION,
-    PlaywrightTimeout,
+    captions_toggle_pressed,
+    no_script_errors,
     segments,
     share_of_words,
-    shown,
     speech_wav,
+    until,
     wait_for_key,
     wait_for_segment,
+    wait_for_words,
+    watched,
 )
 from tests.browser.test_call_flow import STEP_MS, call_state, remote_media_playing
 from tests.browser.test_keyboard import tab_to
@@ -68,14 +70,12 @@ def accept_from_the_dashboard(server: LiveServer, volunteer: Any) -> None:
 
 def wait_for_new_caption(page: Any, area: str, seen: frozenset[str]) -> None:
     """Waits for a final caption in ``area`` that is not one of ``seen`` (keys)."""
-    try:
-        page.wait_for_function(
-            """([area, seen]) => [...document.querySelectorAll(`#${area} .caption-block`)]
-              .some((block) => !seen.includes(block.dataset.key))""",
-            arg=[area, sorted(seen)], timeout=CAPTION_MS,
-        )
-    except PlaywrightTimeout:
-        raise AssertionError(f"no new caption in #{area}; it shows {shown(page, area)}") from None
+    until(
+        page,
+        """([area, seen]) => [...document.querySelectorAll(`#${area} .caption-block`)]
+          .some((block) => !seen.includes(block.dataset.key))""",
+        [area, sorted(seen)], what=f"no new caption in #{area}", area=area,
+    )
 
 
 def check_translation(
@@ -97,8 +97,7 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     run_sync(translating.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
     device = browser_hearing(speech_wav([SPANISH, ENGLISH], tmp_path / "both_sides.wav"))
     # bypass_csp: axe is added to the page as a script of its own.
-    from tests.browser.devpatch_tmp import patch
-    resident = patch(device.new_context(bypass_csp=True)).new_page()
+    resident = watched(device.new_context(bypass_csp=True).new_page())
     ask_for_an_interpreter(translating, resident)
 
     # Nobody is free: after the wait, the queue page offers automatic interpretation.
@@ -107,12 +106,11 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     assert "Sorry, no interpreter is free yet." in notice.inner_text()
     resident.locator("#machine-button").click()
     resident.wait_for_url("**/call/**", timeout=STEP_MS)
+    call_state(resident, "machineOn")  # "Automatic interpretation is on."
+    no_script_errors(resident)
     assert AUTOMATIC in resident.locator("#machine-banner").inner_text()
     # Captions switch on by themselves.
-    resident.wait_for_function(
-        "() => document.getElementById('captions-toggle').getAttribute('aria-pressed') === 'true'",
-        timeout=CAPTION_MS,
-    )
+    captions_toggle_pressed(resident, True)
     for area in ("captions-resident", "captions-desk"):
         assert resident.locator(f"#{area} [role=log]").count() == 1
 
@@ -138,10 +136,7 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
         resident, "captions-desk", "You", translated=False, containing="apostle"
     )
     assert share_of_words(ENGLISH_REFERENCE, whole["text"]) >= 0.7, whole["text"]
-    heard = " ".join(
-        s["text"] for s in segments(resident, "captions-resident") if s["speaker"] == "You"
-    )
-    assert share_of_words(SPANISH_REFERENCE, heard) >= 0.6, heard
+    wait_for_words(resident, "captions-resident", "You", SPANISH_REFERENCE, 0.7)
 
     # The top half turns round for the person opposite, by keyboard (Enter, then Space).
     top = resident.locator("#desk-half")
@@ -158,7 +153,7 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     assert not violations, f"machine interpretation view:\n{describe(violations)}"
 
     # A volunteer takes the request, which was still in the queue, and joins this call.
-    volunteer = patch(device.new_context()).new_page()
+    volunteer = watched(device.new_context().new_page())
     accept_from_the_dashboard(translating, volunteer)
     resident.locator("#interpreter-status").get_by_text(
         "An interpreter has joined the call."
@@ -173,3 +168,4 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
         frozenset(s["key"] for s in segments(resident, "captions-resident")),
     )
     wait_for_segment(volunteer, "captions", "Resident", translated=False)
+    no_script_errors(resident, volunteer)

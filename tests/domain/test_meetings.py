@@ -78,6 +78,8 @@ async def test_a_meeting_has_a_room_with_its_caseworker_as_host(
     assert (seat.role, seat.display_name, seat.user_id) == ("caseworker", "Kasia", host.id)
     assert (await meetings.attendee(seat.id)).admitted
     assert meeting.languages == ("es", "ar") and meeting.max_participants == LIMIT
+    # The caseworker reaches the meeting from its own page, not as a call to come back to.
+    assert await services.rooms.open_room_for_user(host.id) is None
     links = meetings.links(meeting.id)
     assert (await meetings.by_invite_token(links.invite_token)).id == meeting.id
     assert (await meetings.by_view_token(links.view_token)).id == meeting.id

@@ -311,6 +311,23 @@ async def test_the_host_names_who_their_microphone_hears(
     await host.close()
 
 
+@pytest.mark.parametrize("meeting", ["in_room"], indirect=True)
+async def test_a_named_speaker_is_remembered_for_consent_and_the_history(
+    live_server: LiveServer, meeting: Meeting
+) -> None:
+    host, _ = await host_joins(live_server, meeting)
+    await host.send({"type": "captions.speaker", "name": "Mr  Okafor"})
+    assert (await host.expect("captions.speaker"))["name"] == "Mr Okafor"
+    await host.send({"type": "captions.speaker", "name": ""})
+    assert (await host.expect("captions.speaker"))["name"] == ""
+    await host.send({"type": "captions.speaker", "name": "Bell\x07"})
+    assert (await host.expect("error"))["code"] == "invalid"
+    await host.send({"type": "meeting.end"})
+    await host.expect("room.closed")
+    history = await meeting.host.get("/meetings")
+    assert "Mr Okafor" in history.text and "Speaker in the room" in history.text
+
+
 async def test_speakers_are_named_only_in_meetings_held_in_a_room(
     live_server: LiveServer, meeting: Meeting
 ) -> None:
@@ -319,3 +336,23 @@ async def test_speakers_are_named_only_in_meetings_held_in_a_room(
     error = await host.expect("error")
     assert error["code"] == "invalid" and "in a room" in error["message"]
     await host.close()
+
+
+async def test_the_meeting_time_is_read_in_the_browsers_time_zone(
+    live_server: LiveServer, meeting: Meeting
+) -> None:
+    page = await meeting.host.get("/meetings")
+    form = {"csrf_token": csrf_from(page.text), "title": "Summer review", "mode": "online",
+            "when": "2030-07-01T09:30", "timezone": "Europe/London"}
+    made = await meeting.host.post("/meetings", data=form)
+    summer = await stored(live_server, made.headers["location"].rsplit("/", 1)[1])
+    assert summer.scheduled_at is not None
+    assert summer.scheduled_at.isoformat() == "2030-07-01T08:30:00+00:00"  # BST is UTC+1
+    refused = await meeting.host.post("/meetings", data={**form, "when": "1 July"})
+    assert refused.status_code == 400 and "Enter the date and time as shown" in refused.text
+    # A guest language nobody offers is refused with a clear message.
+    async with httpx.AsyncClient(base_url=live_server.url) as guest:
+        join_page = await guest.get(meeting.invite)
+        wrong = await guest.post(meeting.invite, data={
+            "csrf_token": csrf_from(join_page.text), "name": "Ana", "language": "xx"})
+        assert wrong.status_code == 400 and "Choose one of the languages" in wrong.text

@@ -5,6 +5,8 @@ spoken or translated, by the meeting's caseworker or a coordinator only."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,11 +16,13 @@ from typing import Any
 import httpx
 import jiwer
 import pytest
+from sqlalchemy import select
 
 from interp.domain.meetings import MeetingInfo, Meetings
 from interp.domain.transcripts import Transcripts
 from interp.http.security import secret_key
 from interp.store.database import Database
+from interp.store.models import AuditEntry
 from interp.translation.translator import Translator
 from tests.caption_sender import translating_server
 from tests.live.test_call_captions import (
@@ -183,6 +187,31 @@ async def test_with_everyone_agreeing_the_transcript_downloads_with_names_and_ti
     assert by_coordinator.status_code == 200 and by_coordinator.text == vtt.text
     assert by_other.status_code == 403 and "WEBVTT" not in by_other.text
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+    # Kept until the meeting ends (the default): the purge a starting server runs first
+    # deletes it, and says so in the audit log.
+    segments = await kept(server, meeting.info)
+    db, meetings = await in_database(server)
+    try:
+        assert await meetings.end(meeting.info.id)
+    finally:
+        await db.close()
+    server.restart()
+    for _ in range(300):
+        if not await kept(server, meeting.info):
+            break
+        await asyncio.sleep(0.1)
+    assert await kept(server, meeting.info) == 0
+    db = Database(server.settings.effective_database_url)
+    try:
+        async with db.session() as session:
+            [entry] = await session.scalars(select(AuditEntry))
+    finally:
+        await db.close()
+    assert entry.event == "transcripts.purged"
+    assert json.loads(entry.detail) == {
+        "meeting": meeting.info.id, "segments": segments, "retention_days": 0
+    }
 
 
 @pytest.mark.slow

@@ -81,6 +81,7 @@ export class CallCaptions {
     this.starting = false; // a captions.start is waiting for its answer
     this.retries = 0;
     this.onFor = new Map(); // participant id -> participant whose captions are on
+    this.behind = new Map(); // participant id -> peer whose audio the server is skipping
     this.settleTimer = null;
     this.languagePicked = false; // the reader chose before the server said its default
     this.toggle.addEventListener("click", () => this.setWanted(!this.wanted));
@@ -390,7 +391,6 @@ export class CallCaptions {
     this.starting = false;
     if (this.sender) this.sender.close();
     this.sender = null;
-    this.behind = new Map(); // participant id -> peer whose audio the server is skipping
   }
 
   setPressed(on) {

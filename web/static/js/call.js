@@ -335,7 +335,7 @@ function peerLeft(message) {
   closePeer(peer.id);
   captions.peerLeft(peer);
   if (faceToFace) {
-        // The computer carries on interpreting; the face-to-face view says who left.
+    // The computer carries on interpreting; the face-to-face view says who left.
     faceToFace.peerLeft(peer);
     if (!peers.size) setState(t.machineOn);
     return;

@@ -173,6 +173,7 @@ export class MeetingHost {
     const items = [...this.people.values()].map((person) => this.personItem(person,
       person.role === "caseworker" ? [] : [["remove", this.t.remove, this.t.removeLabel, "secondary"]]));
     this.peopleList.replaceChildren(...items);
+    document.getElementById("people-none").hidden = items.length > 0;
     if (!this.meeting.inRoom) {
       const count = this.people.size + 1; // and the host
       this.peopleCount.textContent = fill(this.t.count, { count, limit: this.meeting.limit });
