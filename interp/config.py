@@ -66,8 +66,9 @@ class Settings:
     # Where English captions of other languages come from: "auto" (a translation model
     # when one is installed, else the speech model's translate task), "argos", "whisper".
     english_via: str = "auto"
-    # Most people in one online meeting: every browser sends to every other (a mesh).
-    meeting_max_participants: int = 6
+    # Most people in one online meeting: every browser sends to every other (a mesh), and
+    # scripts/bench_mesh.py finds a weak laptop comfortable with 3 (docs/configuration.md).
+    meeting_max_participants: int = 3
     # Largest recording a caseworker may upload for captioning, in megabytes.
     upload_max_mb: int = 200
     log_level: str = "info"

@@ -351,6 +351,10 @@ function onMessage(message) {
     case "joined":
       onJoined(message);
       break;
+    case "meeting.consent":
+      // The consent panel (consent.js) reads the new answers at once.
+      document.dispatchEvent(new CustomEvent("interp:consent"));
+      break;
     case "meeting.admitted":
       setWaiting(false);
       setState(peers.size ? t.connecting : waitingText());

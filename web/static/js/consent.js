@@ -1,7 +1,8 @@
 // Consent in meetings: on a participant's page, the question whether a transcript may be
 // kept; on the host's page, who has agreed (and the answers of speakers in the room, which
 // the host records). Both show whether a transcript is being kept. The state comes from
-// /api/meetings/<id>/consent (see docs/protocol.md) and is refreshed every few seconds.
+// /api/meetings/<id>/consent (see docs/protocol.md): at once when the room socket says it
+// changed, and every few seconds in any case.
 const REFRESH_MS = 5000;
 const QUICK_REFRESH_MS = 1000;
 const QUICK_LOOKS = 15;
@@ -190,4 +191,10 @@ class ConsentView {
   }
 }
 
-for (const root of document.querySelectorAll("[data-consent]")) new ConsentView(root).start();
+for (const root of document.querySelectorAll("[data-consent]")) {
+  const view = new ConsentView(root);
+  // On a call page the room socket says when answers change (call.js); elsewhere the
+  // regular refresh is all there is.
+  document.addEventListener("interp:consent", () => view.refresh());
+  view.start();
+}
