@@ -178,11 +178,6 @@ class RoomCaptions:
         if event.final:
             del state.utterances[event.start_s]
         source = event.language or state.speaker.language or "und"
-        wanted = await self.languages_wanted()
-        targets = {lang for lang in wanted if lang not in (source, ORIGINAL)}
-        if self.translation is not None:
-            state.stream.want_english(self.translation.wants_whisper_english(source, targets))
-
         base = {
             "type": "caption",
             "room": self.room_id,
@@ -201,6 +196,12 @@ class RoomCaptions:
             await self.hub.publish(
                 captions_channel(self.room_id, reading), {**original, "reading": reading}
             )
+        # Who reads which language is looked up only now: the speaker's own words never
+        # wait for it.
+        wanted = await self.languages_wanted()
+        targets = {lang for lang in wanted if lang not in (source, ORIGINAL)}
+        if self.translation is not None:
+            state.stream.want_english(self.translation.wants_whisper_english(source, targets))
         if targets:
             await self._publish_translations(state, event, base, source, targets)
         if event.final and event.text:

@@ -32,8 +32,9 @@ from interp.translation.translator import Translator
 
 log = logging.getLogger(__name__)
 
-# How long a room's reader languages are reused before the database is asked again.
-READERS_TTL_S = 1.0
+# How long a room's reader languages are reused before the database is asked again (a
+# change on this node, or someone arriving or leaving, asks again at once).
+READERS_TTL_S = 5.0
 
 
 class CaptionsUnavailable(Exception):
@@ -253,7 +254,7 @@ class LiveCaptions:
 
     async def readers(self, room_id: str) -> set[str]:
         """The languages read in the room now: by its participants (asked of the database at
-        most once a second) and by its caption viewers."""
+        most every READERS_TTL_S, or when they change) and by its caption viewers."""
         cached = self._readers.get(room_id)
         now = time.monotonic()
         if cached is not None and now - cached[0] < READERS_TTL_S:

@@ -401,6 +401,8 @@ class _CallConnection:
         if kind == "room.started":
             await self.conn.send({"type": "room.started"})
         elif kind in ("peer.joined", "peer.reconnecting", "peer.left"):
+            if kind != "peer.reconnecting":
+                self.service.live.readers_changed(self.room.id)  # who reads what has changed
             peer = event["peer"]
             if peer["session"] == mine:
                 return True
