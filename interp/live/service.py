@@ -134,9 +134,6 @@ class LiveCaptions:
         in-room meeting's host device); each utterance's language is then detected."""
         local = self.settings.local_language
         own = participant.language_code
-        resident_language = next(
-            (p.language_code for p in room.participants if p.role == "resident"), None
-        )
         name = participant.display_name
         in_room = tuple(dict.fromkeys(code for code in hears if code and not is_signed(code)))
         if len(in_room) > 1:
@@ -155,11 +152,16 @@ class LiveCaptions:
         if participant.role == "resident":
             language = own if own and not is_signed(own) else local
             return Speaker(participant.id, name, "resident", language)
-        both_sides = resident_language and resident_language != local
-        if participant.role == "interpreter" and both_sides and not is_signed(resident_language):
+        # An interpreter's language is the one of the request they took (with several
+        # residents in a meeting, theirs is not simply the first resident's).
+        interpreted = own or next(
+            (p.language_code for p in room.participants if p.role == "resident"), None
+        )
+        spoken_other = interpreted and interpreted != local and not is_signed(interpreted)
+        if participant.role == "interpreter" and spoken_other:
             # Interpreters speak both sides: each utterance's language is detected.
-            assert resident_language is not None
-            return Speaker(participant.id, name, "interpreter", None, (resident_language, local))
+            assert interpreted is not None
+            return Speaker(participant.id, name, "interpreter", None, (interpreted, local))
         return Speaker(participant.id, name, participant.role, local)
 
     async def start(
