@@ -237,12 +237,19 @@ class LiveCaptions:
         captions = self._rooms.get(room_id)
         retired = captions.retire(participant_id) if captions is not None else None
         await self.peers.close(participant_id)
+        if captions is not None:
+            # Returns once the last sentence has been finalised and delivered.
+            await self._wind_down(room_id, captions, retired)
+        return speaking is not None
+
+    async def _wind_down(
+        self, room_id: str, captions: RoomCaptions, retired: asyncio.Task[None] | None
+    ) -> None:
         if retired is not None:
             await finish(retired)
-        if captions is not None and not captions.speakers and self._rooms.get(room_id) is captions:
+        if not captions.speakers and self._rooms.get(room_id) is captions:
             del self._rooms[room_id]
             self.viewers.unfollow(room_id)
-        return speaking is not None
 
     def relabel(self, room_id: str, participant_id: str, name: str | None) -> bool:
         """Say who the participant's microphone hears from now on (None: themselves again);

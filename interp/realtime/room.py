@@ -523,8 +523,10 @@ class _CallConnection:
 
     async def _stop_captions(self) -> None:
         live = self.service.live
-        if await live.stop(self.room.id, self.me.participant.id, self.connection_id):
+        if live.is_on(self.me.participant.id, self.connection_id):
+            # Said at once; the last sentence is still finalised and delivered after.
             await self._announce_captions(False)
+            await live.stop(self.room.id, self.me.participant.id, self.connection_id)
 
     async def _announce_captions(self, on: bool) -> None:
         event = {"event": "captions.state", "peer": self.me.as_dict(), "on": on}
