@@ -210,13 +210,19 @@ class LiveCaptions:
 
         def track_ended() -> None:
             if self._speaking.get(key) is speaking:
-                self._spawn(self.stop(room.id, key))
+                # The connection failed or was closed from the page's side: tell the room.
+                self._spawn(self._ended(room.id, key, who))
 
         try:
             return await self.peers.answer(key, offer_sdp, lambda: speaking, track_ended)
         except Exception:
             await self.stop(room.id, key)
             raise
+
+    async def _ended(self, room_id: str, participant_id: str, who: dict[str, str]) -> None:
+        if await self.stop(room_id, participant_id):
+            event = {"event": "captions.state", "peer": who, "on": False}
+            await self.hub.publish(room_channel(room_id), event)
 
     def _retire(self, key: str) -> None:
         previous = self._speaking.pop(key, None)
