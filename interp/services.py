@@ -15,10 +15,10 @@ from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
 from interp.domain.transcripts import Transcripts
 from interp.http.security import RateLimiter, secret_key
+from interp.hub import Hub, create_hub
 from interp.jobs import CaptionWorker, Uploads
 from interp.live.service import LiveCaptions
 from interp.realtime.dispatch import Dispatcher
-from interp.realtime.hub import Hub, create_hub
 from interp.realtime.room import CallService
 from interp.store.database import Database
 

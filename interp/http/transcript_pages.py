@@ -39,9 +39,9 @@ from interp.http.security import CSRF_HEADER, csrf_ok
 from interp.http.staff_pages import BACK_HOME, HOME_BY_ROLE
 from interp.http.state import services
 from interp.http.templating import environment, gettext_functions, render, request_locale
+from interp.hub.channels import room_channel
 from interp.i18n import N_
 from interp.languages import LANGUAGES
-from interp.realtime.dispatch import room_channel
 from interp.translation.translator import PIVOT, Translator
 
 TOKEN_HEADER = "x-participant-token"

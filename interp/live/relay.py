@@ -26,7 +26,8 @@ from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.stream import CaptionStream
 from interp.domain.tokens import utcnow
 from interp.domain.transcripts import SpokenSegment
-from interp.realtime.hub import Hub
+from interp.hub import Hub
+from interp.hub.channels import captions_channel
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translation
 
@@ -36,9 +37,6 @@ LanguagesWanted = Callable[[], Awaitable[set[str]]]
 # Told of every final caption with words, in the speaker's language (to keep a transcript).
 OnFinal = Callable[[SpokenSegment], Awaitable[object]]
 
-
-def captions_channel(room_id: str, language: str) -> str:
-    return f"captions:{room_id}:{language}"
 
 
 # Readers of the speakers' own words, whatever language they speak.

@@ -20,13 +20,13 @@ import numpy as np
 from interp.captions.engine import CaptionEngine
 from interp.config import Settings
 from interp.domain.rooms import Participant, RoomInfo, Rooms
+from interp.hub import Hub
+from interp.hub.channels import room_channel
 from interp.languages import is_signed
 from interp.live.relay import OnFinal, RoomCaptions, Speaker, finish
 from interp.live.viewers import ViewerLanguages
 from interp.media.peers import CaptionPeers, check_offer
 from interp.modelstore import resolve_speech_model
-from interp.realtime.dispatch import room_channel
-from interp.realtime.hub import Hub
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translator
 

@@ -24,7 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from interp.realtime.hub import Hub, SubscriptionLost
+from interp.hub import Hub, SubscriptionLost
+from interp.hub.channels import viewers_channel
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,6 @@ HEARTBEAT_S = 5.0
 # Three heartbeats missed: that viewer has gone without saying so.
 FRESH_S = 15.0
 
-
-def viewers_channel(room_id: str) -> str:
-    return f"viewers:{room_id}"
 
 
 def languages_event(viewer: str, languages: tuple[str, ...]) -> dict[str, Any]:

@@ -28,21 +28,13 @@ from interp.domain.accounts import Account
 from interp.domain.errors import DomainError
 from interp.domain.requests import Match, NewRequest, QueuedRequest, RequestQueue
 from interp.domain.rooms import Rooms
-from interp.realtime.hub import Hub
+from interp.hub import Hub
+from interp.hub.channels import queue_channel, request_channel, room_channel
 
 log = logging.getLogger(__name__)
 
 
-def queue_channel(language: str) -> str:
-    return f"queue:{language}"
 
-
-def request_channel(request_id: str) -> str:
-    return f"request:{request_id}"
-
-
-def room_channel(room_id: str) -> str:
-    return f"room:{room_id}"
 
 
 class Dispatcher:

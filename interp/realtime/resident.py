@@ -8,9 +8,10 @@ from typing import Any
 
 from interp.domain.errors import DomainError
 from interp.domain.requests import QueuedRequest
+from interp.hub import HubMessage, SubscriptionLost
+from interp.hub.channels import queue_channel, request_channel
 from interp.realtime.connection import Connection
-from interp.realtime.dispatch import Dispatcher, queue_channel, request_channel
-from interp.realtime.hub import HubMessage, SubscriptionLost
+from interp.realtime.dispatch import Dispatcher
 from interp.realtime.protocol import RESIDENT_MESSAGES
 
 # How long a fresh connection has to say hello before it is closed.

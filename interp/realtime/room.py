@@ -37,12 +37,12 @@ from typing import Any
 from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.meetings import MeetingInfo, Meetings, clean_name
 from interp.domain.rooms import Participant, RoomInfo, Rooms
-from interp.live.relay import captions_channel
+from interp.hub import Hub, HubMessage, Subscription, SubscriptionLost
+from interp.hub.channels import captions_channel, room_channel
 from interp.live.service import CaptionsUnavailable, LiveCaptions
 from interp.media.peers import OfferError
 from interp.realtime.connection import Connection
-from interp.realtime.dispatch import Dispatcher, room_channel
-from interp.realtime.hub import Hub, HubMessage, Subscription, SubscriptionLost
+from interp.realtime.dispatch import Dispatcher
 from interp.realtime.protocol import ID_CHARS, ROOM_MESSAGES
 
 log = logging.getLogger(__name__)

@@ -20,13 +20,12 @@ from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.meetings import MeetingEnded, MeetingInfo, Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.rooms import ORIGINAL, Rooms, check_caption_languages
+from interp.hub import Hub, SubscriptionLost
+from interp.hub.channels import captions_channel, room_channel, viewers_channel
 from interp.languages import LANGUAGES, is_signed
-from interp.live.relay import captions_channel
 from interp.live.service import LiveCaptions
-from interp.live.viewers import HEARTBEAT_S, gone_event, languages_event, viewers_channel
+from interp.live.viewers import HEARTBEAT_S, gone_event, languages_event
 from interp.realtime.connection import Connection
-from interp.realtime.dispatch import room_channel
-from interp.realtime.hub import Hub, SubscriptionLost
 from interp.realtime.protocol import ID_CHARS, VIEWER_MESSAGES
 
 # How long a fresh connection has to say hello before it is closed.

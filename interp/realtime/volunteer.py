@@ -8,9 +8,10 @@ from typing import Any
 
 from interp.domain.accounts import Account, Accounts
 from interp.domain.errors import Conflict, DomainError
+from interp.hub import HubMessage, Subscription, SubscriptionLost
+from interp.hub.channels import queue_channel
 from interp.realtime.connection import Connection
-from interp.realtime.dispatch import Dispatcher, queue_channel
-from interp.realtime.hub import HubMessage, Subscription, SubscriptionLost
+from interp.realtime.dispatch import Dispatcher
 from interp.realtime.protocol import VOLUNTEER_MESSAGES
 
 

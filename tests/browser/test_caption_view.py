@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from interp.live.relay import captions_channel
+from interp.hub.channels import captions_channel
 from tests.browser.axe import axe_violations, describe, require_axe
 from tests.browser.site import DESKTOP, PHONE
 from tests.browser.test_keyboard import FOCUSED, choose_with_arrows, tab_to

@@ -16,8 +16,9 @@ from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotFound
 from interp.domain.requests import Match, NewRequest
 from interp.domain.rooms import ORIGINAL, Participant, RoomInfo, check_caption_languages
 from interp.domain.tokens import utcnow
-from interp.realtime.dispatch import Dispatcher, request_channel, room_channel
-from interp.realtime.hub import Hub, create_hub
+from interp.hub import Hub, create_hub
+from interp.hub.channels import request_channel, room_channel
+from interp.realtime.dispatch import Dispatcher
 from interp.store.models import InterpretationRequest, Room, RoomParticipant
 from tests.domain.conftest import PASSWORD, Services
 

@@ -19,8 +19,9 @@ from interp.domain.meetings import (
     Removed,
 )
 from interp.domain.tokens import utcnow
-from interp.realtime.dispatch import Dispatcher, request_channel, room_channel
-from interp.realtime.hub import Hub, create_hub
+from interp.hub import Hub, create_hub
+from interp.hub.channels import request_channel, room_channel
+from interp.realtime.dispatch import Dispatcher
 from interp.store.database import Database
 from interp.store.models import InterpretationRequest
 from tests.domain.conftest import PASSWORD, Services

@@ -14,10 +14,10 @@ from interp.config import load_settings
 from interp.domain.accounts import Account, Accounts
 from interp.domain.caption_jobs import CaptionJobInfo, CaptionJobs
 from interp.domain.rooms import Rooms
+from interp.hub.memory_hub import MemoryHub
 from interp.jobs.uploads import Uploads
 from interp.jobs.worker import UNAVAILABLE, UPLOAD_LOST, CaptionWorker, in_daemon_thread
 from interp.live.service import LiveCaptions
-from interp.realtime.hub_memory import MemoryHub
 from interp.store.database import Database, upgrade_schema
 
 

@@ -19,6 +19,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from interp.domain.rooms import Rooms
+from interp.hub import create_hub
 from interp.live.viewers import (
     FRESH_S,
     ViewerLanguages,
@@ -27,7 +28,6 @@ from interp.live.viewers import (
     viewers_channel,
 )
 from interp.modelstore import resolve_speech_model
-from interp.realtime.hub import create_hub
 from interp.store.database import Database
 from interp.translation.translator import Translator
 from tests.caption_sender import INSTALLED_MODELS, models_with_translation, translating_server

@@ -13,10 +13,11 @@ import pytest
 
 from interp.captions.engine import CaptionEngine
 from interp.config import load_settings
-from interp.live.relay import RoomCaptions, Speaker, captions_channel
+from interp.hub import Hub, create_hub
+from interp.hub.channels import captions_channel
+from interp.live.relay import RoomCaptions, Speaker
 from interp.media.audio import SAMPLE_RATE
 from interp.modelstore import resolve_speech_model
-from interp.realtime.hub import Hub, create_hub
 from interp.translation.packages import install_package_file
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translator

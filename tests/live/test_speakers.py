@@ -14,9 +14,9 @@ from interp.domain.accounts import Accounts
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Participant, RoomInfo, Rooms
+from interp.hub import create_hub
 from interp.live.relay import Speaker
 from interp.live.service import LiveCaptions
-from interp.realtime.hub import create_hub
 from interp.store.database import Database, upgrade_schema
 from tests.domain.conftest import PASSWORD, Services
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from interp.realtime.hub import Hub, HubMessage, SubscriptionLost, create_hub
+from interp.hub import Hub, HubMessage, SubscriptionLost, create_hub
 
 
 @pytest.fixture(params=["memory", "redis"])

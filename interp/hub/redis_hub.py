@@ -18,7 +18,7 @@ import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from interp.realtime.hub import Hub, Message
+from interp.hub import Hub, Message
 
 log = logging.getLogger(__name__)
 

@@ -168,9 +168,9 @@ class Hub(ABC):
 def create_hub(redis_url: str = "", backlog: int = DEFAULT_BACKLOG) -> Hub:
     """The in-process hub when ``redis_url`` is empty, else the Redis pub/sub hub."""
     if not redis_url:
-        from interp.realtime.hub_memory import MemoryHub
+        from interp.hub.memory_hub import MemoryHub
 
         return MemoryHub(backlog)
-    from interp.realtime.hub_redis import RedisHub
+    from interp.hub.redis_hub import RedisHub
 
     return RedisHub(redis_url, backlog)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from interp.realtime.hub import Hub, Message
+from interp.hub import Hub, Message
 
 
 class MemoryHub(Hub):
