@@ -20,13 +20,8 @@ from websockets.exceptions import ConnectionClosed
 
 from interp.domain.rooms import Rooms
 from interp.hub import create_hub
-from interp.live.viewers import (
-    FRESH_S,
-    ViewerLanguages,
-    gone_event,
-    languages_event,
-    viewers_channel,
-)
+from interp.hub.channels import viewers_channel
+from interp.live.viewers import FRESH_S, ViewerLanguages, gone_event, languages_event
 from interp.modelstore import resolve_speech_model
 from interp.store.database import Database
 from interp.translation.translator import Translator
