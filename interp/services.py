@@ -44,6 +44,7 @@ class Services:
     caption_worker: CaptionWorker
     links: ResidentLinks
     dispatcher: Dispatcher
+    live: LiveCaptions
     calls: CallService
     login_limiter: RateLimiter
     address_limiter: RateLimiter
@@ -83,6 +84,7 @@ class Services:
             transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
+            live=live,
             calls=CallService(
                 dispatcher,
                 rooms,

@@ -59,7 +59,7 @@ async def captions_socket(websocket: WebSocket) -> None:
     svc = services(websocket)
     conn = Connection(websocket, ViewerSession.schema)
     viewer = ViewerSession(
-        conn, svc.hub, svc.meetings, svc.rooms, svc.calls.live, svc.organisation
+        conn, svc.hub, svc.meetings, svc.rooms, svc.live, svc.organisation
     )
     await viewer.run()
 

@@ -83,7 +83,7 @@ def _recognised_languages() -> set[str]:
 
 def _translation_targets(svc: Services, source: str | None = None) -> list[str]:
     """Languages the installed models translate into (from ``source``, when given)."""
-    translator = svc.calls.live.translation.translator
+    translator = svc.live.translation.translator
     targets = {target for _, target in translator.pairs}
     if source:
         targets = {t for t in targets | {PIVOT} if translator.route(source, t) is not None}
@@ -92,7 +92,7 @@ def _translation_targets(svc: Services, source: str | None = None) -> list[str]:
 
 
 def _unavailable(svc: Services) -> str | None:
-    why = svc.calls.live.unavailable()
+    why = svc.live.unavailable()
     return None if why is None else UNAVAILABLE.get(why[0], UNAVAILABLE["no_model"])
 
 
@@ -290,7 +290,7 @@ async def download(request: Request) -> Response:
     segments = transcript.in_language(language)
     if segments is None:
         try:
-            texts = await translate_transcript(svc.calls.live.translation, transcript, language)
+            texts = await translate_transcript(svc.live.translation, transcript, language)
         except MissingTranslation as exc:
             message = say(
                 request, NO_TRANSLATION, source=_language_name(request, exc.source),

@@ -216,7 +216,7 @@ async def download(request: Request) -> Response:
     if not kept:
         return message_page(request, NOTHING_KEPT, 404, home, BACK_HOME)
     if language:
-        translator = svc.calls.live.translation.translator
+        translator = svc.live.translation.translator
         sources = {seg.language for seg in kept}
         if _missing_pairs(translator, sources, language):
             await asyncio.to_thread(translator.reload)  # models installed since start

@@ -23,6 +23,7 @@ from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.hub import Hub
 from interp.hub.channels import room_channel
 from interp.languages import is_signed
+from interp.live.interface import CaptionsUnavailable
 from interp.live.relay import OnFinal, RoomCaptions, Speaker, finish
 from interp.live.viewers import ViewerLanguages
 from interp.media.peers import CaptionPeers, check_offer
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 # How long a room's reader languages are reused before the database is asked again (a
 # change on this node, or someone arriving or leaving, asks again at once).
 READERS_TTL_S = 5.0
-
-
-class CaptionsUnavailable(Exception):
-    """Captions cannot start here; the message says why, for the person who asked."""
 
 
 # Under overload a speaker's audio is skipped, rather than their captions falling ever
@@ -94,6 +91,10 @@ class LiveCaptions:
         # Caption viewers are no participants: what they read is heard on the hub.
         self.viewers = ViewerLanguages(hub)
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def local_language(self) -> str:
+        return self.settings.local_language
 
     def unavailable(self) -> tuple[str, str] | None:
         """None when captions can start here; otherwise (code, why not in a sentence)."""

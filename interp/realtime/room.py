@@ -39,8 +39,7 @@ from interp.domain.meetings import MeetingInfo, Meetings, clean_name
 from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.hub import Hub, HubMessage, Subscription, SubscriptionLost
 from interp.hub.channels import captions_channel, room_channel
-from interp.live.service import CaptionsUnavailable, LiveCaptions
-from interp.media.peers import OfferError
+from interp.live.interface import CaptionsUnavailable, LiveCaptioning, OfferError
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.protocol import ID_CHARS, ROOM_MESSAGES
@@ -103,7 +102,7 @@ class CallService:
         rooms: Rooms,
         ice_servers: list[dict[str, Any]],
         grace_s: float,
-        live: LiveCaptions,
+        live: LiveCaptioning,
         meetings: Meetings,
         speaker_named: SpeakerNamed | None = None,
     ) -> None:
@@ -241,7 +240,7 @@ class _CallConnection:
         self.channel = room_channel(room.id)
         self.closed_reason: str | None = None
         self.left = False
-        self.reading = room.default_reading(me.participant, service.live.settings.local_language)
+        self.reading = room.default_reading(me.participant, service.live.local_language)
         if me.participant.caption_languages:
             self.reading = me.participant.caption_languages
         self._captions_pump: asyncio.Task[None] | None = None
@@ -259,9 +258,9 @@ class _CallConnection:
             "reason_code": why[0] if why else None,
             "reason": why[1] if why else None,
             "reading": list(self.reading),
-            "languages": list(self.room.spoken_languages(live.settings.local_language)),
+            "languages": list(self.room.spoken_languages(live.local_language)),
             "machine": self.room.machine,
-            "local_language": live.settings.local_language,
+            "local_language": live.local_language,
         }
 
     @property
@@ -518,7 +517,7 @@ class _CallConnection:
         """The languages the host's device may hear in an in-room meeting: everyone's."""
         if self.seat is None or not self.seat.host or not self.seat.meeting.in_room:
             return ()
-        local = self.service.live.settings.local_language
+        local = self.service.live.local_language
         return (*self.seat.meeting.languages, local)
 
     async def _stop_captions(self) -> None:

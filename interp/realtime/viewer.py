@@ -23,7 +23,7 @@ from interp.domain.rooms import ORIGINAL, Rooms, check_caption_languages
 from interp.hub import Hub, SubscriptionLost
 from interp.hub.channels import captions_channel, room_channel, viewers_channel
 from interp.languages import LANGUAGES, is_signed
-from interp.live.service import LiveCaptions
+from interp.live.interface import LiveCaptioning
 from interp.live.viewers import HEARTBEAT_S, gone_event, languages_event
 from interp.realtime.connection import Connection
 from interp.realtime.protocol import ID_CHARS, VIEWER_MESSAGES
@@ -78,7 +78,7 @@ class ViewerSession:
         hub: Hub,
         meetings: Meetings,
         rooms: Rooms,
-        live: LiveCaptions,
+        live: LiveCaptioning,
         organisation: Organisation,
     ) -> None:
         self.conn = conn
@@ -156,7 +156,7 @@ class ViewerSession:
             await self.conn.close(NOT_VALID, "invalid token")
             return False
         offered = [lang.code for lang in await self.organisation.offered_languages()]
-        local = self.live.settings.local_language
+        local = self.live.local_language
         self.choices = reading_choices(self.meeting, offered, local)
         try:
             self.reading = check_reading(hello["languages"], self.choices)

@@ -57,7 +57,7 @@ def words(text: str) -> str:
 
 def live_captions(server: LiveServer) -> LiveCaptions:
     """The running server's caption service (the server runs in this process)."""
-    live: LiveCaptions = server.server.config.app.state.services.calls.live  # type: ignore[attr-defined]
+    live: LiveCaptions = server.server.config.app.state.services.live  # type: ignore[attr-defined]
     return live
 
 

@@ -281,7 +281,7 @@ async def test_an_interpreter_asked_into_the_meeting_joins_it(
 async def test_the_host_names_who_their_microphone_hears(
     live_server: LiveServer, meeting: Meeting, tmp_path: Path, loopback_ice: None
 ) -> None:
-    live = live_server.server.config.app.state.services.calls.live  # type: ignore[attr-defined]
+    live = live_server.server.config.app.state.services.live  # type: ignore[attr-defined]
     if live.unavailable() is not None:
         pytest.skip("no speech model installed")
     host, joined = await host_joins(live_server, meeting)
