@@ -19,8 +19,10 @@ from starlette.staticfiles import StaticFiles
 from interp.config import Settings
 from interp.domain.transcripts import purge_periodically
 from interp.http import (
+    account_pages,
     api,
     caption_view,
+    meeting_call_pages,
     meeting_pages,
     recording_pages,
     resident_pages,
@@ -29,8 +31,10 @@ from interp.http import (
     transcript_pages,
 )
 from interp.http.headers import SecurityHeaders
-from interp.http.security import secret_key
+from interp.http.json_api import error_response
+from interp.http.pages import message_page, wants_json
 from interp.http.templating import WEB_DIR
+from interp.keys import secret_key
 from interp.services import Services
 
 log = logging.getLogger("interp")
@@ -41,9 +45,9 @@ SESSION_MAX_AGE_S = 7 * 24 * 3600
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if request.url.path.startswith("/api/"):
-        return api.error_response("http_error", str(exc.detail), exc.status_code)
-    return resident_pages.message_page(request, str(exc.detail), exc.status_code)
+    if wants_json(request):
+        return error_response("http_error", str(exc.detail), exc.status_code)
+    return message_page(request, str(exc.detail), exc.status_code)
 
 
 async def start(app: Starlette, settings: Settings) -> Services:
@@ -95,12 +99,14 @@ def create_app(settings: Settings) -> Starlette:
         ),
     ]
     routes = [
+        *account_pages.routes,
         *staff_pages.routes,
         *resident_pages.routes,
         *api.routes,
         *sockets.routes,
         *caption_view.routes,
         *meeting_pages.routes,
+        *meeting_call_pages.routes,
         *transcript_pages.routes,
         *recording_pages.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),

@@ -28,87 +28,96 @@ class Language:
         }
 
 
-def _spoken(code: str, english: str, native: str, direction: str = "ltr") -> Language:
-    return Language(code, english, native, direction)
+# One language a line: code | English name | native name [| rtl, for a script written
+# right to left].
+_SPOKEN = """
+en  | English                     | English
+ar  | Arabic                      | العربية | rtl
+am  | Amharic                     | አማርኛ
+bg  | Bulgarian                   | Български
+bn  | Bengali                     | বাংলা
+ckb | Central Kurdish (Sorani)    | کوردیی ناوەندی | rtl
+cs  | Czech                       | Čeština
+cy  | Welsh                       | Cymraeg
+de  | German                      | Deutsch
+el  | Greek                       | Ελληνικά
+es  | Spanish                     | Español
+fa  | Persian (Farsi)             | فارسی | rtl
+fr  | French                      | Français
+ga  | Irish                       | Gaeilge
+gu  | Gujarati                    | ગુજરાતી
+ha  | Hausa                       | Hausa
+he  | Hebrew                      | עברית | rtl
+hi  | Hindi                       | हिन्दी
+hu  | Hungarian                   | Magyar
+hy  | Armenian                    | Հայերեն
+id  | Indonesian                  | Bahasa Indonesia
+ig  | Igbo                        | Asụsụ Igbo
+it  | Italian                     | Italiano
+ja  | Japanese                    | 日本語
+ka  | Georgian                    | ქართული
+kmr | Northern Kurdish (Kurmanji) | Kurmancî
+ko  | Korean                      | 한국어
+lt  | Lithuanian                  | Lietuvių
+lv  | Latvian                     | Latviešu
+ml  | Malayalam                   | മലയാളം
+mr  | Marathi                     | मराठी
+ne  | Nepali                      | नेपाली
+nl  | Dutch                       | Nederlands
+om  | Oromo                       | Afaan Oromoo
+pa  | Punjabi                     | ਪੰਜਾਬੀ
+pl  | Polish                      | Polski
+ps  | Pashto                      | پښتو | rtl
+pt  | Portuguese                  | Português
+ro  | Romanian                    | Română
+ru  | Russian                     | Русский
+sk  | Slovak                      | Slovenčina
+so  | Somali                      | Soomaali
+sq  | Albanian                    | Shqip
+sw  | Swahili                     | Kiswahili
+ta  | Tamil                       | தமிழ்
+te  | Telugu                      | తెలుగు
+th  | Thai                        | ไทย
+ti  | Tigrinya                    | ትግርኛ
+tl  | Tagalog                     | Tagalog
+tr  | Turkish                     | Türkçe
+uk  | Ukrainian                   | Українська
+ur  | Urdu                        | اردو | rtl
+vi  | Vietnamese                  | Tiếng Việt
+yo  | Yoruba                      | Yorùbá
+yue | Cantonese                   | 粵語
+zh  | Chinese (Mandarin)          | 中文
+"""
+# Sign languages have no written native name: the English name is shown.
+_SIGNED = """
+ase | American Sign Language
+bfi | British Sign Language
+isg | Irish Sign Language
+fsl | French Sign Language
+gsg | German Sign Language
+ssp | Spanish Sign Language
+pso | Polish Sign Language
+ise | Italian Sign Language
+dse | Dutch Sign Language
+asf | Australian Sign Language (Auslan)
+nzs | New Zealand Sign Language
+ukl | Ukrainian Sign Language
+"""
 
 
-def _signed(code: str, english: str) -> Language:
-    # Sign languages have no written native name; the English name is shown.
-    return Language(code, english, english, "ltr", signed=True)
+def _table(text: str, signed: bool) -> list[Language]:
+    languages = []
+    for line in text.strip().splitlines():
+        code, english, *rest = (cell.strip() for cell in line.split("|"))
+        native = rest[0] if rest else english
+        direction = rest[1] if len(rest) > 1 else "ltr"
+        languages.append(Language(code, english, native, direction, signed))
+    return languages
 
 
-_ALL = (
-    _spoken("en", "English", "English"),
-    _spoken("ar", "Arabic", "العربية", "rtl"),
-    _spoken("am", "Amharic", "አማርኛ"),
-    _spoken("bg", "Bulgarian", "Български"),
-    _spoken("bn", "Bengali", "বাংলা"),
-    _spoken("ckb", "Central Kurdish (Sorani)", "کوردیی ناوەندی", "rtl"),
-    _spoken("cs", "Czech", "Čeština"),
-    _spoken("cy", "Welsh", "Cymraeg"),
-    _spoken("de", "German", "Deutsch"),
-    _spoken("el", "Greek", "Ελληνικά"),
-    _spoken("es", "Spanish", "Español"),
-    _spoken("fa", "Persian (Farsi)", "فارسی", "rtl"),
-    _spoken("fr", "French", "Français"),
-    _spoken("ga", "Irish", "Gaeilge"),
-    _spoken("gu", "Gujarati", "ગુજરાતી"),
-    _spoken("ha", "Hausa", "Hausa"),
-    _spoken("he", "Hebrew", "עברית", "rtl"),
-    _spoken("hi", "Hindi", "हिन्दी"),
-    _spoken("hu", "Hungarian", "Magyar"),
-    _spoken("hy", "Armenian", "Հայերեն"),
-    _spoken("id", "Indonesian", "Bahasa Indonesia"),
-    _spoken("ig", "Igbo", "Asụsụ Igbo"),
-    _spoken("it", "Italian", "Italiano"),
-    _spoken("ja", "Japanese", "日本語"),
-    _spoken("ka", "Georgian", "ქართული"),
-    _spoken("kmr", "Northern Kurdish (Kurmanji)", "Kurmancî"),
-    _spoken("ko", "Korean", "한국어"),
-    _spoken("lt", "Lithuanian", "Lietuvių"),
-    _spoken("lv", "Latvian", "Latviešu"),
-    _spoken("ml", "Malayalam", "മലയാളം"),
-    _spoken("mr", "Marathi", "मराठी"),
-    _spoken("ne", "Nepali", "नेपाली"),
-    _spoken("nl", "Dutch", "Nederlands"),
-    _spoken("om", "Oromo", "Afaan Oromoo"),
-    _spoken("pa", "Punjabi", "ਪੰਜਾਬੀ"),
-    _spoken("pl", "Polish", "Polski"),
-    _spoken("ps", "Pashto", "پښتو", "rtl"),
-    _spoken("pt", "Portuguese", "Português"),
-    _spoken("ro", "Romanian", "Română"),
-    _spoken("ru", "Russian", "Русский"),
-    _spoken("sk", "Slovak", "Slovenčina"),
-    _spoken("so", "Somali", "Soomaali"),
-    _spoken("sq", "Albanian", "Shqip"),
-    _spoken("sw", "Swahili", "Kiswahili"),
-    _spoken("ta", "Tamil", "தமிழ்"),
-    _spoken("te", "Telugu", "తెలుగు"),
-    _spoken("th", "Thai", "ไทย"),
-    _spoken("ti", "Tigrinya", "ትግርኛ"),
-    _spoken("tl", "Tagalog", "Tagalog"),
-    _spoken("tr", "Turkish", "Türkçe"),
-    _spoken("uk", "Ukrainian", "Українська"),
-    _spoken("ur", "Urdu", "اردو", "rtl"),
-    _spoken("vi", "Vietnamese", "Tiếng Việt"),
-    _spoken("yo", "Yoruba", "Yorùbá"),
-    _spoken("yue", "Cantonese", "粵語"),
-    _spoken("zh", "Chinese (Mandarin)", "中文"),
-    _signed("ase", "American Sign Language"),
-    _signed("bfi", "British Sign Language"),
-    _signed("isg", "Irish Sign Language"),
-    _signed("fsl", "French Sign Language"),
-    _signed("gsg", "German Sign Language"),
-    _signed("ssp", "Spanish Sign Language"),
-    _signed("pso", "Polish Sign Language"),
-    _signed("ise", "Italian Sign Language"),
-    _signed("dse", "Dutch Sign Language"),
-    _signed("asf", "Australian Sign Language (Auslan)"),
-    _signed("nzs", "New Zealand Sign Language"),
-    _signed("ukl", "Ukrainian Sign Language"),
-)
-
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in _ALL}
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang for lang in [*_table(_SPOKEN, False), *_table(_SIGNED, True)]
+}
 
 # Offered to residents on first start; coordinators change the list afterwards.
 DEFAULT_OFFERED = ("ar", "es", "pl", "uk", "ur", "ro", "pt", "fa", "so", "bfi")

@@ -14,10 +14,12 @@ from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
 from interp.domain.transcripts import Transcripts
-from interp.http.security import RateLimiter, secret_key
 from interp.hub import Hub, create_hub
 from interp.jobs import CaptionWorker, Uploads
+from interp.keys import secret_key
+from interp.language_tools import LanguageTools
 from interp.live.service import LiveCaptions
+from interp.rate_limit import RateLimiter
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.room import CallService
 from interp.store.database import Database
@@ -44,6 +46,7 @@ class Services:
     caption_worker: CaptionWorker
     links: ResidentLinks
     dispatcher: Dispatcher
+    language_tools: LanguageTools
     live: LiveCaptions
     calls: CallService
     login_limiter: RateLimiter
@@ -68,7 +71,9 @@ class Services:
             db, secret_key(settings), settings.meeting_max_participants, organisation
         )
         consent = Consent(db)
-        live = LiveCaptions(settings, hub, rooms, on_final=transcripts.keep)
+        # One speech engine and translation worker for the process, whoever uses them.
+        language_tools = LanguageTools(settings)
+        live = LiveCaptions(settings, hub, rooms, language_tools, on_final=transcripts.keep)
         caption_jobs = CaptionJobs(db)
         uploads = Uploads(settings.data_dir / "uploads")
         return cls(
@@ -84,6 +89,7 @@ class Services:
             transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
+            language_tools=language_tools,
             live=live,
             calls=CallService(
                 dispatcher,
@@ -97,7 +103,7 @@ class Services:
             caption_jobs=caption_jobs,
             uploads=uploads,
             # Without Redis this is the only node: every job's upload is on its disk.
-            caption_worker=CaptionWorker(caption_jobs, uploads, live,
+            caption_worker=CaptionWorker(caption_jobs, uploads, language_tools,
                                          single_node=not settings.redis_url),
             login_limiter=RateLimiter(*LOGIN_LIMIT),
             address_limiter=RateLimiter(*LOGIN_LIMIT_PER_ADDRESS),
@@ -106,5 +112,6 @@ class Services:
     async def close(self) -> None:
         await self.caption_worker.stop()
         await self.calls.close()
+        await self.language_tools.close()
         await self.hub.close()
         await self.db.close()

@@ -122,6 +122,24 @@ def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live
 
 
 @pytest.fixture
+def translating(
+    tmp_path: Path,
+    argos_home: None,
+    argos_archives: dict[tuple[str, str], Path],
+    request: pytest.FixtureRequest,
+) -> Iterator[LiveServer]:
+    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr);
+    settings as for ``live_server``: ``@pytest.mark.server_settings(...)``."""
+    # Imported here: it loads aiortc and the model store, which most tests never need.
+    from tests.caption_sender import translating_server
+
+    marker = request.node.get_closest_marker("server_settings")
+    settings = marker.kwargs if marker else {}
+    with translating_server(tmp_path, argos_archives, **settings) as server:
+        yield server
+
+
+@pytest.fixture
 def argos_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point HOME and XDG_* at a temporary folder: importing argostranslate makes folders there."""
     home = tmp_path / "home"

@@ -17,15 +17,11 @@ import queue
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from interp.captions.events import StreamOptions
 from interp.captions.memory import limit_malloc_arenas
 from interp.captions.recognizer import Hypothesis, Recognizer
 from interp.captions.stream import CaptionStream, EventHandler, Job
-
-if TYPE_CHECKING:
-    from interp.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +56,6 @@ class CaptionEngine:
         ]
         for thread in self._threads:
             thread.start()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, model: str | None = None) -> CaptionEngine:
-        """An engine for ``settings.asr_model`` (or ``model``), installed in models_dir."""
-        from interp.modelstore import resolve_speech_model
-
-        path = resolve_speech_model(settings.models_dir, model or settings.asr_model)
-        return cls(path, workers=settings.asr_workers)
 
     @property
     def multilingual(self) -> bool:

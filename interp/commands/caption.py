@@ -31,11 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from interp.captions import AudioError, CaptionEngine, load_audio
+    from interp.captions import AudioError, load_audio
     from interp.captions.audio import SAMPLE_RATE
     from interp.captions.files import transcribe_audio
     from interp.captions.layout import LayoutOptions, layout
     from interp.captions.writers import FORMATS, render
+    from interp.language_tools import speech_engine
     from interp.modelstore import ModelNotInstalledError
 
     fmt = args.format
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     try:
         audio = load_audio(args.file)
-        engine = CaptionEngine.from_settings(settings, args.model)
+        engine = speech_engine(settings, args.model)
     except (AudioError, ModelNotInstalledError) as exc:
         print(f"interp: {exc}", file=sys.stderr)
         return 1

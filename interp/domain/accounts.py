@@ -5,19 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interp.domain.errors import InvalidInput, InvalidToken, NotFound
+from interp.domain.kinds import AccountRole
 from interp.domain.passwords import check_new_password, hash_password, verify_password
 from interp.domain.tokens import hash_token, new_id, new_token, utcnow
 from interp.languages import LANGUAGES
 from interp.store.database import Database, rowcount
 from interp.store.models import Invite, User, UserLanguage
 
-ROLES = ("coordinator", "caseworker", "volunteer")
+ROLES = tuple(AccountRole)
+# Those who hold meetings, send residents links and caption recordings.
+STAFF_ROLES = (AccountRole.CASEWORKER, AccountRole.COORDINATOR)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
@@ -26,7 +30,7 @@ class Account:
     id: str
     email: str
     display_name: str
-    role: str
+    role: str  # an AccountRole
     active: bool
     session_epoch: int
     available: bool
@@ -46,6 +50,16 @@ class PendingInvite:
     id: str
     role: str
     purpose: str  # setup | invite
+
+
+def is_staff(account: Any) -> bool:
+    """Whether this account may hold meetings, send links and caption recordings."""
+    return getattr(account, "role", None) in STAFF_ROLES
+
+
+def may_manage(account: Any, owner_id: str) -> bool:
+    """Whether this account may manage what ``owner_id`` made: its owner, or a coordinator."""
+    return account.id == owner_id or getattr(account, "role", None) == AccountRole.COORDINATOR
 
 
 def _account(user: User, languages: list[str]) -> Account:
@@ -231,7 +245,7 @@ class Accounts:
         """On a server with no accounts, a one-time link that creates the first coordinator."""
         if await self.count():
             return None
-        return await self._issue("coordinator", "setup", None, None)
+        return await self._issue(AccountRole.COORDINATOR, "setup", None, None)
 
     async def invite(self, role: str, created_by: str, email: str | None = None) -> IssuedInvite:
         return await self._issue(role, "invite", created_by, email)

@@ -17,13 +17,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interp.captions.layout import Segment
+from interp.domain.accounts import is_staff, may_manage
 from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from interp.domain.kinds import JobStatus
 from interp.domain.tokens import new_id, utcnow
 from interp.languages import get_language
 from interp.store.database import Database, rowcount
 from interp.store.models import CaptionJob
 
-UNFINISHED = ("queued", "running")
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 MAX_FILENAME = 255
 # Recordings one person may have waiting or running at once: one upload cannot be
 # followed by a hundred that hold everyone else's up.
@@ -97,7 +99,7 @@ class CaptionJobInfo:
     language: str | None
     # A language to translate the captions into as part of the job.
     translate_to: str | None
-    status: str
+    status: str  # a JobStatus
     progress: float
     error: str | None
     created_at: datetime
@@ -184,7 +186,7 @@ class CaptionJobs:
         translate_to: str | None = None,
     ) -> CaptionJobInfo:
         """A queued job for a recording the owner uploaded."""
-        if getattr(owner, "role", None) not in ("caseworker", "coordinator"):
+        if not is_staff(owner):
             raise NotAllowed("Only caseworkers caption recordings.")
         if size_bytes <= 0:
             raise InvalidInput("The file is empty.")
@@ -195,7 +197,7 @@ class CaptionJobs:
             size_bytes=size_bytes,
             language=check_spoken_language(language, "spoken language"),
             translate_to=check_spoken_language(translate_to, "translation language"),
-            status="queued",
+            status=JobStatus.QUEUED,
             progress=0.0,
             created_at=utcnow(),
         )
@@ -223,7 +225,7 @@ class CaptionJobs:
     async def owned(self, job_id: str, user: Any) -> CaptionJobInfo:
         """The job, if this account may see it: whoever uploaded it, or a coordinator."""
         job = await self.get(job_id)
-        if job.owner_id != user.id and getattr(user, "role", None) != "coordinator":
+        if not may_manage(user, job.owner_id):
             raise NotAllowed("This is another caseworker's recording.")
         return job
 
@@ -258,7 +260,7 @@ class CaptionJobs:
             async with self.db.session() as session:
                 job_id = await session.scalar(
                     select(CaptionJob.id)
-                    .where(CaptionJob.id.in_(ids), CaptionJob.status == "queued")
+                    .where(CaptionJob.id.in_(ids), CaptionJob.status == JobStatus.QUEUED)
                     .order_by(CaptionJob.created_at, CaptionJob.id)
                     .limit(1)
                 )
@@ -266,8 +268,8 @@ class CaptionJobs:
                     return None
                 claimed = await session.execute(
                     update(CaptionJob)
-                    .where(CaptionJob.id == job_id, CaptionJob.status == "queued")
-                    .values(status="running", progress=0.0, started_at=utcnow())
+                    .where(CaptionJob.id == job_id, CaptionJob.status == JobStatus.QUEUED)
+                    .values(status=JobStatus.RUNNING, progress=0.0, started_at=utcnow())
                 )
             if rowcount(claimed) == 1:
                 return await self.get(job_id)
@@ -278,7 +280,7 @@ class CaptionJobs:
         async with self.db.session() as session:
             await session.execute(
                 update(CaptionJob)
-                .where(CaptionJob.id == job_id, CaptionJob.status == "running")
+                .where(CaptionJob.id == job_id, CaptionJob.status == JobStatus.RUNNING)
                 .values(progress=min(1.0, max(0.0, progress)))
             )
 
@@ -286,8 +288,8 @@ class CaptionJobs:
         async with self.db.session() as session:
             await session.execute(
                 update(CaptionJob)
-                .where(CaptionJob.id == job_id, CaptionJob.status == "running")
-                .values(status="done", progress=1.0, result=transcript.to_json(),
+                .where(CaptionJob.id == job_id, CaptionJob.status == JobStatus.RUNNING)
+                .values(status=JobStatus.DONE, progress=1.0, result=transcript.to_json(),
                         language=func.coalesce(CaptionJob.language, transcript.language or None),
                         finished_at=utcnow())
             )
@@ -298,7 +300,7 @@ class CaptionJobs:
             await session.execute(
                 update(CaptionJob)
                 .where(CaptionJob.id == job_id, CaptionJob.status.in_(UNFINISHED))
-                .values(status="failed", error=error, finished_at=utcnow())
+                .values(status=JobStatus.FAILED, error=error, finished_at=utcnow())
             )
 
     async def requeue(self, job_ids: Iterable[str]) -> int:
@@ -309,8 +311,8 @@ class CaptionJobs:
         async with self.db.session() as session:
             done = await session.execute(
                 update(CaptionJob)
-                .where(CaptionJob.id.in_(ids), CaptionJob.status == "running")
-                .values(status="queued", progress=0.0, started_at=None)
+                .where(CaptionJob.id.in_(ids), CaptionJob.status == JobStatus.RUNNING)
+                .values(status=JobStatus.QUEUED, progress=0.0, started_at=None)
             )
         return rowcount(done)
 
@@ -319,7 +321,7 @@ class CaptionJobs:
             row = await session.get(CaptionJob, job_id)
         if row is None:
             raise NotFound("No such recording.")
-        if row.status != "done" or row.result is None:
+        if row.status != JobStatus.DONE or row.result is None:
             raise Conflict("The captions are not ready yet.")
         return Transcript.from_json(row.result)
 

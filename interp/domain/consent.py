@@ -17,7 +17,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from interp.domain.accounts import may_manage
 from interp.domain.errors import Conflict, NotAllowed, NotFound
+from interp.domain.kinds import ParticipantRole
 from interp.domain.tokens import new_id, utcnow
 from interp.store.database import Database
 from interp.store.models import Meeting, Room, RoomParticipant
@@ -26,7 +28,7 @@ AGREED = "agreed"
 DECLINED = "declined"
 # The role of a speaker the host labelled in the room (RoomParticipant with no token and
 # no account: they speak through the host's device or a room microphone).
-IN_ROOM_SPEAKER = "speaker"
+IN_ROOM_SPEAKER = ParticipantRole.SPEAKER
 
 
 def in_room_speaker() -> Any:
@@ -190,7 +192,7 @@ class Consent:
                 raise NotFound("No such participant.")
             meeting, ended = await _meeting_of_room(session, row.room_id)
             if by is not None:
-                if meeting.owner_id != by.id and getattr(by, "role", None) != "coordinator":
+                if not may_manage(by, meeting.owner_id):
                     raise NotAllowed("Only the meeting's host can record someone's answer.")
                 if not _speaker(row).in_room:
                     raise NotAllowed("People with their own device answer on their own page.")

@@ -12,7 +12,14 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
+    """Input the rules refuse. ``field`` names the value at fault (the parameter's name,
+    e.g. ``title``), so that a form can say what to correct in its own words."""
+
     code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(DomainError):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from interp.domain.errors import InvalidInput, InvalidToken, NotAllowed, NotFound
+from interp.domain.kinds import ParticipantRole, RequestStatus, RoomKind
 from interp.domain.tokens import hash_token, utcnow
 from interp.languages import get_language, is_signed
 from interp.store.database import Database, rowcount
@@ -24,7 +25,7 @@ MAX_CAPTION_LANGUAGES = 2
 class Participant:
     id: str
     room_id: str
-    role: str  # resident | interpreter | caseworker
+    role: str  # a ParticipantRole
     display_name: str
     language_code: str | None
     user_id: str | None
@@ -49,16 +50,16 @@ class RoomInfo:
     started_at: datetime | None
     closed_at: datetime | None
     participants: tuple[Participant, ...]
-    kind: str = "call"  # call | machine
+    kind: str = RoomKind.CALL  # a RoomKind
     desk_language: str | None = None
 
     @property
     def machine(self) -> bool:
-        return self.kind == "machine"
+        return self.kind == RoomKind.MACHINE
 
     def spoken_languages(self, local_language: str) -> tuple[str, ...]:
         """The spoken languages of this room: its people's, the desk's, the organisation's."""
-        found = [p.language_code for p in self.participants if p.role == "resident"]
+        found = [p.language_code for p in self.participants if p.role == ParticipantRole.RESIDENT]
         found += [self.desk_language, local_language]
         spoken = [code for code in found if code and not is_signed(code)]
         return tuple(dict.fromkeys(spoken))
@@ -66,11 +67,11 @@ class RoomInfo:
     def default_reading(self, participant: Participant, local_language: str) -> tuple[str, ...]:
         """What a participant reads captions in until they choose."""
         own = participant.language_code
-        if participant.role == "resident" and own and not is_signed(own):
+        if participant.role == ParticipantRole.RESIDENT and own and not is_signed(own):
             if self.machine and self.desk_language and self.desk_language != own:
                 return (own, self.desk_language)  # one device, both sides of the desk
             return (own,)
-        if participant.role == "interpreter":
+        if participant.role == ParticipantRole.INTERPRETER:
             return (ORIGINAL,)  # they understand both sides
         return (local_language,)
 
@@ -240,8 +241,10 @@ class Rooms:
             await session.execute(
                 update(InterpretationRequest)
                 .where(InterpretationRequest.room_id == room_id)
-                .where(InterpretationRequest.status.in_(("matched", "open")))
-                .values(status="closed", closed_at=now)
+                .where(
+                    InterpretationRequest.status.in_((RequestStatus.MATCHED, RequestStatus.OPEN))
+                )
+                .values(status=RequestStatus.CLOSED, closed_at=now)
             )
             return True
 
@@ -253,10 +256,10 @@ class Rooms:
                 select(InterpretationRequest.id, InterpretationRequest.volunteer_id)
                 .join(Room, Room.id == InterpretationRequest.room_id)
                 .join(RoomParticipant, RoomParticipant.room_id == Room.id)
-                .where(InterpretationRequest.status == "matched")
+                .where(InterpretationRequest.status == RequestStatus.MATCHED)
                 .where(Room.closed_at.is_(None))
                 .where(InterpretationRequest.matched_at <= cutoff)
-                .where(RoomParticipant.role == "interpreter")
+                .where(RoomParticipant.role == ParticipantRole.INTERPRETER)
                 .where(RoomParticipant.joined_at.is_(None))
             )
             return [(rid, vid) for rid, vid in rows if vid is not None]
@@ -266,12 +269,15 @@ class Rooms:
 
         Not a meeting the account hosts: its own page leads there.
         """
+        hosting = (Room.kind == RoomKind.MEETING) & (
+            RoomParticipant.role == ParticipantRole.CASEWORKER
+        )
         async with self.db.session() as session:
             return await session.scalar(
                 select(Room.id)
                 .join(RoomParticipant, RoomParticipant.room_id == Room.id)
                 .where(RoomParticipant.user_id == user_id, Room.closed_at.is_(None))
-                .where(~((Room.kind == "meeting") & (RoomParticipant.role == "caseworker")))
+                .where(~hosting)
                 .order_by(Room.created_at.desc())
                 .limit(1)
             )

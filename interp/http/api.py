@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from interp.domain.errors import Conflict, DomainError, InvalidInput, InvalidToken, NotAllowed
-from interp.http.auth import require_account
+from interp.domain.accounts import Account
+from interp.domain.errors import Conflict, DomainError
+from interp.domain.kinds import AccountRole
+from interp.http.guard import requires
+from interp.http.json_api import domain_error, error_response, json_body
 from interp.http.security import CSRF_HEADER, csrf_ok
 from interp.http.state import services
 from interp.languages import sorted_languages
-
-MAX_BODY = 16 * 1024
-STATUS_BY_ERROR = {InvalidInput: 400, InvalidToken: 404, NotAllowed: 403, Conflict: 409}
-
-
-def error_response(code: str, message: str, status: int) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
-
-
-def domain_error(exc: DomainError) -> JSONResponse:
-    status = next((s for kind, s in STATUS_BY_ERROR.items() if isinstance(exc, kind)), 404)
-    return error_response(exc.code, exc.message, status)
-
-
-async def json_body(request: Request) -> dict[str, Any]:
-    # Requiring a JSON content type also makes browsers preflight cross-site calls.
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise HTTPException(415, "Send JSON (Content-Type: application/json).")
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise HTTPException(413, f"Request bodies are limited to {MAX_BODY} bytes.")
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise HTTPException(400, "The body is not valid JSON.") from exc
-    if not isinstance(data, dict):
-        raise HTTPException(400, "The body must be a JSON object.")
-    return data
 
 
 async def health(request: Request) -> JSONResponse:
@@ -82,8 +53,8 @@ async def create_request(request: Request) -> JSONResponse:
     )
 
 
-async def accept_request(request: Request) -> JSONResponse:
-    account = await require_account(request, "volunteer")
+@requires(AccountRole.VOLUNTEER)
+async def accept_request(request: Request, account: Account) -> Response:
     if not csrf_ok(request, request.headers.get(CSRF_HEADER)):
         return error_response("csrf", "Missing or wrong CSRF token.", 403)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection
 
 from interp.domain.accounts import Account
@@ -38,12 +37,3 @@ async def current_account(conn: HTTPConnection) -> Account | None:
         return None
     return account
 
-
-async def require_account(conn: HTTPConnection, *roles: str) -> Account:
-    """The signed-in account with one of ``roles`` (any role when none given), or 401/403."""
-    account = await current_account(conn)
-    if account is None:
-        raise HTTPException(401, "Sign in first.")
-    if roles and account.role not in roles:
-        raise HTTPException(403, "Your account cannot do this.")
-    return account

@@ -11,7 +11,7 @@ from starlette.websockets import WebSocket
 
 from interp.domain.errors import InvalidToken, NotFound
 from interp.domain.meetings import MeetingEnded
-from interp.http.resident_pages import message_page
+from interp.http.pages import message_page
 from interp.http.state import services
 from interp.http.templating import render
 from interp.i18n import N_

@@ -15,17 +15,17 @@ from starlette.routing import Route
 from interp import i18n
 from interp.captions import writers
 from interp.captions.layout import LayoutOptions, layout
-from interp.domain.accounts import Account
+from interp.domain.accounts import STAFF_ROLES, Account
 from interp.domain.caption_jobs import CaptionJobInfo
 from interp.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from interp.http.api import error_response
-from interp.http.auth import current_account
-from interp.http.resident_pages import FORM_EXPIRED, message_page
+from interp.domain.kinds import JobStatus
+from interp.http.guard import Refusal, requires
+from interp.http.json_api import error_response
+from interp.http.pages import FORM_EXPIRED, checked_form, page, say, wants_json
 from interp.http.security import CSRF_FIELD, csrf_ok
-from interp.http.staff_pages import _form, _page, _signed_in
 from interp.http.state import services
 from interp.http.templating import request_locale
-from interp.http.uploads import UploadRefused, discard_body, receive_upload
+from interp.http.uploads import ReceivedForm, UploadRefused, discard_body, receive_upload
 from interp.i18n import N_
 from interp.jobs.translation import MissingTranslation, translate_transcript
 from interp.jobs.uploads import NotMedia, probe_media
@@ -34,7 +34,6 @@ from interp.languages import get_language, sorted_languages
 from interp.services import Services
 from interp.translation.translator import PIVOT
 
-STAFF = ("caseworker", "coordinator")
 UPLOAD_FIELD = "recording"
 CONTENT_TYPES = {
     "vtt": "text/vtt; charset=utf-8",
@@ -55,14 +54,7 @@ NO_TRANSLATION = N_(
     "No translation model from %(source)s to %(target)s is installed. "
     "The administrator can install it with: %(commands)s"
 )
-SIGN_IN = N_("Sign in first.")
 BACK = N_("Back to recordings")
-
-
-def say(request: Request, message: str, **values: Any) -> str:
-    """``message`` in the page's language, with ``values`` filled in."""
-    text = i18n.translations(request_locale(request)).gettext(message)
-    return text % values if values else text
 
 
 def _language_name(request: Request, code: str | None) -> str:
@@ -83,7 +75,7 @@ def _recognised_languages() -> set[str]:
 
 def _translation_targets(svc: Services, source: str | None = None) -> list[str]:
     """Languages the installed models translate into (from ``source``, when given)."""
-    translator = svc.live.translation.translator
+    translator = svc.language_tools.translation.translator
     targets = {target for _, target in translator.pairs}
     if source:
         targets = {t for t in targets | {PIVOT} if translator.route(source, t) is not None}
@@ -92,8 +84,8 @@ def _translation_targets(svc: Services, source: str | None = None) -> list[str]:
 
 
 def _unavailable(svc: Services) -> str | None:
-    why = svc.live.unavailable()
-    return None if why is None else UNAVAILABLE.get(why[0], UNAVAILABLE["no_model"])
+    why = svc.language_tools.unavailable()
+    return None if why is None else UNAVAILABLE[why]
 
 
 def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str, Any]:
@@ -110,7 +102,7 @@ def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str,
         downloads={},
         translations=[],
     )
-    if job.status == "done":
+    if job.status == JobStatus.DONE:
         view["downloads"] = {
             fmt: f"/recordings/{job.id}/captions.{fmt}" for fmt in CONTENT_TYPES
         }
@@ -127,7 +119,7 @@ async def _list_page(
     svc = services(request)
     jobs = await svc.caption_jobs.for_owner(account.id)
     recognised = _recognised_languages()
-    return _page(
+    return page(
         request,
         "recordings/list.html",
         {
@@ -150,42 +142,47 @@ async def _list_page(
     )
 
 
-async def recordings_page(request: Request) -> Response:
-    account = await _signed_in(request, *STAFF)
-    if isinstance(account, Response):
-        return account
+@requires(*STAFF_ROLES)
+async def recordings_page(request: Request, account: Account) -> Response:
     return await _list_page(request, account)
 
 
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
+class NotQueued(Exception):
+    """An upload refused: its error code, the message in the reader's language, the status."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
 
 
-async def _refuse(
-    request: Request, account: Account, code: str, message: str, status: int
-) -> Response:
-    """An upload refused: JSON for the page's script, else the page with the message."""
-    if _wants_json(request):
-        return error_response(code, message, status)
-    return await _list_page(request, account, status, message)
-
-
-async def upload(request: Request) -> Response:
-    account = await current_account(request)
-    if account is None or account.role not in STAFF:
-        if _wants_json(request):
-            return error_response("sign_in", say(request, SIGN_IN), 401 if account is None else 403)
-        signed = await _signed_in(request, *STAFF)
-        assert isinstance(signed, Response)
-        return signed
+@requires(*STAFF_ROLES)
+async def upload(request: Request, account: Account) -> Response:
     svc = services(request)
+    try:
+        job = await _receive_job(request, svc, account)
+    except NotQueued as refused:
+        # JSON for the page's script, else the page with the message.
+        if wants_json(request):
+            return error_response(refused.code, refused.message, refused.status)
+        return await _list_page(request, account, refused.status, refused.message)
+    except ClientDisconnect:
+        return Response(status_code=400)  # nobody is left to read an answer
+    svc.caption_worker.wake()
+    if wants_json(request):
+        return JSONResponse({"job": _job_view(request, svc, job)}, status_code=201)
+    return RedirectResponse("/recordings", status_code=303)
+
+
+async def _receive_job(request: Request, svc: Services, account: Account) -> CaptionJobInfo:
+    """The uploaded recording, queued as a job; ``NotQueued`` (with nothing kept) if not."""
     unavailable = _unavailable(svc)
-    too_many = not await svc.caption_jobs.room_for(account.id)
-    if unavailable or too_many:
+    if unavailable or not await svc.caption_jobs.room_for(account.id):
         await discard_body(request.stream())
         if unavailable:
-            return await _refuse(request, account, "unavailable", say(request, unavailable), 503)
-        return await _refuse(request, account, "too_many", say(request, TOO_MANY), 409)
+            raise NotQueued("unavailable", say(request, unavailable), 503)
+        raise NotQueued("too_many", say(request, TOO_MANY), 409)
     limit_mb = svc.settings.upload_max_mb
     try:
         form = await receive_upload(
@@ -198,68 +195,61 @@ async def upload(request: Request) -> Response:
             "disk": (say(request, NO_ROOM), 507),
         }
         message, status = refusals[exc.code]
-        return await _refuse(request, account, exc.code, message, status)
-    except ClientDisconnect:
-        return Response(status_code=400)  # nobody is left to read an answer
+        raise NotQueued(exc.code, message, status) from exc
+    try:
+        return await _queued(request, svc, account, form)
+    except BaseException:
+        if form.file is not None:
+            svc.uploads.discard(form.file.path)
+        raise
+
+
+async def _queued(
+    request: Request, svc: Services, account: Account, form: ReceivedForm
+) -> CaptionJobInfo:
+    """A job for the received recording (its file kept for the job), if the form and the
+    file are right."""
     received = form.file
+    if not csrf_ok(request, form.fields.get(CSRF_FIELD)):
+        raise NotQueued("csrf", say(request, FORM_EXPIRED), 403)
+    if received is None or received.size == 0:
+        raise NotQueued("no_file", say(request, CHOOSE_FILE), 400)
     try:
-        if not csrf_ok(request, form.fields.get(CSRF_FIELD)):
-            return await _refuse(request, account, "csrf", say(request, FORM_EXPIRED), 403)
-        if received is None or received.size == 0:
-            return await _refuse(request, account, "no_file", say(request, CHOOSE_FILE), 400)
-        try:
-            await asyncio.to_thread(probe_media, received.path)
-        except NotMedia as exc:
-            return await _refuse(request, account, "not_media", say(request, exc.message), 415)
-        try:
-            job = await svc.caption_jobs.create(
-                account, received.filename, received.size,
-                form.fields.get("language") or None, form.fields.get("translate_to") or None,
-            )
-        except Conflict:
-            return await _refuse(request, account, "too_many", say(request, TOO_MANY), 409)
-        except InvalidInput:
-            return await _refuse(request, account, "invalid", say(request, CHOOSE_LANGUAGE), 400)
-        svc.uploads.keep(received.path, job.id)
-        received = None
-    finally:
-        if received is not None:
-            svc.uploads.discard(received.path)
-    svc.caption_worker.wake()
-    if _wants_json(request):
-        return JSONResponse({"job": _job_view(request, svc, job)}, status_code=201)
-    return RedirectResponse("/recordings", status_code=303)
-
-
-async def job_status(request: Request) -> Response:
-    account = await current_account(request)
-    if account is None or account.role not in STAFF:
-        status = 401 if account is None else 403
-        return error_response("sign_in", say(request, SIGN_IN), status)
-    svc = services(request)
+        await asyncio.to_thread(probe_media, received.path)
+    except NotMedia as exc:
+        raise NotQueued("not_media", say(request, exc.message), 415) from exc
     try:
-        job = await svc.caption_jobs.owned(request.path_params["id"], account)
-    except NotFound:
-        return error_response("not_found", say(request, GONE), 404)
-    except NotAllowed:
-        return error_response("forbidden", say(request, NOT_YOURS), 403)
-    response = JSONResponse({"job": _job_view(request, svc, job)})
-    response.headers["cache-control"] = "no-store"
-    return response
+        job = await svc.caption_jobs.create(
+            account, received.filename, received.size,
+            form.fields.get("language") or None, form.fields.get("translate_to") or None,
+        )
+    except Conflict as exc:
+        raise NotQueued("too_many", say(request, TOO_MANY), 409) from exc
+    except InvalidInput as exc:
+        raise NotQueued("invalid", say(request, CHOOSE_LANGUAGE), 400) from exc
+    svc.uploads.keep(received.path, job.id)
+    return job
 
 
-def _message(request: Request, text: str, status: int) -> Response:
-    # The text is already in the reader's language; "%%" survives the page's own gettext.
-    return message_page(request, text.replace("%", "%%"), status, "/recordings", BACK)
+def _job_refusal(exc: NotFound | NotAllowed) -> Refusal:
+    if isinstance(exc, NotFound):
+        return Refusal(404, "not_found", GONE, "/recordings", BACK)
+    return Refusal(403, "forbidden", NOT_YOURS, "/recordings", BACK)
 
 
-async def _owned_job(request: Request, account: Account) -> CaptionJobInfo | Response:
+async def _owned_job(request: Request, account: Account) -> CaptionJobInfo:
     try:
         return await services(request).caption_jobs.owned(request.path_params["id"], account)
-    except NotFound:
-        return _message(request, say(request, GONE), 404)
-    except NotAllowed:
-        return _message(request, say(request, NOT_YOURS), 403)
+    except (NotFound, NotAllowed) as exc:
+        raise _job_refusal(exc) from exc
+
+
+@requires(*STAFF_ROLES)
+async def job_status(request: Request, account: Account) -> Response:
+    job = await _owned_job(request, account)
+    response = JSONResponse({"job": _job_view(request, services(request), job)})
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def _attachment(filename: str) -> str:
@@ -268,35 +258,31 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def download(request: Request) -> Response:
-    account = await _signed_in(request, *STAFF)
-    if isinstance(account, Response):
-        return account
+@requires(*STAFF_ROLES)
+async def download(request: Request, account: Account) -> Response:
     fmt = request.path_params["fmt"]
     if fmt not in CONTENT_TYPES:
-        return _message(request, say(request, GONE), 404)
+        raise Refusal(404, "not_found", GONE, "/recordings", BACK)
     job = await _owned_job(request, account)
-    if isinstance(job, Response):
-        return job
     svc = services(request)
     try:
         transcript = await svc.caption_jobs.transcript(job.id)
-    except DomainError:
-        return _message(request, say(request, NOT_READY), 409)
+    except DomainError as exc:
+        raise Refusal(409, "not_ready", NOT_READY, "/recordings", BACK) from exc
     language = request.query_params.get("language", "")
     known = get_language(language) if language else None
     if language and (known is None or known.signed):
-        return _message(request, say(request, CHOOSE_LANGUAGE), 400)
+        raise Refusal(400, "invalid", CHOOSE_LANGUAGE, "/recordings", BACK)
     segments = transcript.in_language(language)
     if segments is None:
         try:
-            texts = await translate_transcript(svc.live.translation, transcript, language)
+            texts = await translate_transcript(svc.language_tools.translation, transcript, language)
         except MissingTranslation as exc:
-            message = say(
-                request, NO_TRANSLATION, source=_language_name(request, exc.source),
+            raise Refusal(
+                404, "no_translation", NO_TRANSLATION, "/recordings", BACK,
+                source=_language_name(request, exc.source),
                 target=_language_name(request, exc.target), commands="; ".join(exc.commands),
-            )
-            return _message(request, message, 404)
+            ) from exc
         await svc.caption_jobs.add_translation(job.id, language, texts)
         segments = transcript.with_translation(language, texts).in_language(language) or []
     body = writers.render(fmt, segments, layout(segments, LayoutOptions()))
@@ -310,19 +296,15 @@ async def download(request: Request) -> Response:
     )
 
 
-async def delete(request: Request) -> Response:
-    account = await _signed_in(request, *STAFF)
-    if isinstance(account, Response):
-        return account
+@requires(*STAFF_ROLES)
+async def delete(request: Request, account: Account) -> Response:
     svc = services(request)
-    if await _form(request) is None:
+    if await checked_form(request) is None:
         return await _list_page(request, account, 403, say(request, FORM_EXPIRED))
     try:
         job = await svc.caption_jobs.delete(request.path_params["id"], account)
-    except NotFound:
-        return _message(request, say(request, GONE), 404)
-    except NotAllowed:
-        return _message(request, say(request, NOT_YOURS), 403)
+    except (NotFound, NotAllowed) as exc:
+        raise _job_refusal(exc) from exc
     if not job.finished:
         svc.uploads.remove(job.id)
     return RedirectResponse("/recordings", status_code=303)

@@ -8,39 +8,31 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import NoMatchFound, Route
 
-from interp import i18n
-from interp.domain.errors import DomainError, InvalidInput, InvalidToken
-from interp.domain.requests import MAX_NOTE, QueuedRequest
-from interp.domain.rooms import Participant, RoomInfo
-from interp.http.security import CSRF_FIELD, csrf_ok, csrf_token
+from interp.domain.errors import DomainError, InvalidToken
+from interp.domain.kinds import RequestStatus
+from interp.domain.request_records import MAX_NOTE, QueuedRequest
+from interp.http.call_page import call_page, desk_text
+from interp.http.pages import (
+    ASK_AGAIN,
+    CALL_ENDED,
+    CHOOSE_LANGUAGE,
+    FORM_EXPIRED,
+    LINK_INVALID,
+    NOTE_TOO_LONG,
+    checked_form,
+    form_error,
+    message_page,
+    page,
+)
 from interp.http.state import services
-from interp.http.templating import gettext_functions, render
 from interp.i18n import N_
-from interp.languages import LANGUAGES, Language, is_signed
+from interp.languages import is_signed
 
 # What a resident reads when something goes wrong, in their language.
-LINK_INVALID = N_("This link is not valid any more. It may have expired or been used already.")
-FORM_EXPIRED = N_("The page had expired. Please try again.")
-NOT_OFFERED = N_("Choose one of the languages in the list.")
 CHOOSE_MEDIA = N_("Choose video or audio only.")
-NOTE_TOO_LONG = N_("The note is too long.")
-CALL_ENDED = N_("This call has ended.")
 NOT_WAITING = N_("This request is not waiting any more, so automatic interpretation cannot start.")
-
-
-ASK_AGAIN = N_("Ask for an interpreter")
-
-
-def message_page(
-    request: Request,
-    message: str,
-    status_code: int,
-    next_url: str = "/request",
-    next_label: str = ASK_AGAIN,
-) -> Response:
-    """A plain message with one next step (by default: ask for an interpreter)."""
-    context = {"message": message, "next_url": next_url, "next_label": next_label}
-    return render(request, "resident/message.html", context, status_code)
+# The request form's message for each value the domain refuses (any other: the language).
+REQUEST_ERRORS = {"media": CHOOSE_MEDIA, "note": NOTE_TOO_LONG}
 
 
 async def _request_form(
@@ -51,22 +43,14 @@ async def _request_form(
     status_code: int = 200,
 ) -> Response:
     offered = await services(request).organisation.offered_languages()
-    response = render(
-        request,
-        "resident/request.html",
-        {
-            "languages": offered,
-            "link_token": link_token,
-            "error": error,
-            "values": values or {},
-            "max_note": MAX_NOTE,
-            "csrf_token": csrf_token(request),
-        },
-        status_code,
-    )
-    # The form carries a CSRF token tied to the session cookie: never serve it from a cache.
-    response.headers["cache-control"] = "no-store"
-    return response
+    context = {
+        "languages": offered,
+        "link_token": link_token,
+        "error": error,
+        "values": values or {},
+        "max_note": MAX_NOTE,
+    }
+    return page(request, "resident/request.html", context, status_code)
 
 
 async def request_form(request: Request) -> Response:
@@ -82,28 +66,18 @@ async def link_form(request: Request) -> Response:
     return await _request_form(request, token)
 
 
-def _resident_error(exc: DomainError, language: str, media: str) -> str:
-    if isinstance(exc, InvalidToken):
-        return LINK_INVALID
-    if isinstance(exc, InvalidInput) and media not in ("video", "audio"):
-        return CHOOSE_MEDIA
-    if isinstance(exc, InvalidInput) and "note" in exc.message:
-        return NOTE_TOO_LONG
-    return NOT_OFFERED
-
-
 async def submit_request(request: Request) -> Response:
     link_token = request.path_params.get("token")
     form = await request.form()
     values = {k: str(form.get(k, "")) for k in ("language", "media", "note")}
-    if not csrf_ok(request, str(form.get(CSRF_FIELD, ""))):
+    if await checked_form(request) is None:
         return await _request_form(request, link_token, FORM_EXPIRED, values, 403)
     try:
         new = await services(request).dispatcher.create_request(
             values["language"], values["media"], values["note"], link_token
         )
     except DomainError as exc:
-        error = _resident_error(exc, values["language"], values["media"])
+        error = form_error(exc, CHOOSE_LANGUAGE, REQUEST_ERRORS, {InvalidToken.code: LINK_INVALID})
         return await _request_form(request, link_token, error, values, 400)
     return RedirectResponse(f"/q/{new.token}", status_code=303)
 
@@ -124,7 +98,6 @@ async def _queue_context(request: Request, token: str, req: QueuedRequest) -> di
         ),
         "fallback_wait_s": svc.settings.fallback_wait_s,
         "machine_url": machine_interpretation_url(request, token),
-        "csrf_token": csrf_token(request),
     }
 
 
@@ -144,18 +117,15 @@ async def queue_page(request: Request) -> Response:
     except InvalidToken:
         return message_page(request, LINK_INVALID, 404)
     # Matched, or waiting in machine interpretation: the call page is where they are.
-    if req.status == "matched" or (req.status == "open" and req.room_id):
+    if req.status == RequestStatus.MATCHED or (req.status == RequestStatus.OPEN and req.room_id):
         return RedirectResponse(f"/call/{token}", status_code=303)
-    response = render(request, "resident/queue.html", await _queue_context(request, token, req))
-    response.headers["cache-control"] = "no-store"
-    return response
+    return page(request, "resident/queue.html", await _queue_context(request, token, req))
 
 
 async def cancel_request(request: Request) -> Response:
     """Cancel without JavaScript (the page's script cancels over its WebSocket)."""
     token = request.path_params["token"]
-    form = await request.form()
-    if not csrf_ok(request, str(form.get(CSRF_FIELD, ""))):
+    if await checked_form(request) is None:
         return message_page(request, FORM_EXPIRED, 403)
     try:
         await services(request).dispatcher.cancel_request(token)
@@ -169,8 +139,7 @@ async def cancel_request(request: Request) -> Response:
 async def start_machine_interpretation(request: Request) -> Response:
     """The resident who waited too long switches to machine interpretation."""
     token = request.path_params["token"]
-    form = await request.form()
-    if not csrf_ok(request, str(form.get(CSRF_FIELD, ""))):
+    if await checked_form(request) is None:
         return message_page(request, FORM_EXPIRED, 403)
     svc = services(request)
     try:
@@ -180,35 +149,6 @@ async def start_machine_interpretation(request: Request) -> Response:
     except DomainError:
         return message_page(request, NOT_WAITING, 409, f"/q/{token}", ASK_AGAIN)
     return RedirectResponse(f"/call/{token}", status_code=303)
-
-
-async def call_captions_context(
-    request: Request, room: RoomInfo, participant: Participant
-) -> dict[str, Any]:
-    """What a call page needs for captions: the room's kind and the languages to read."""
-    svc = services(request)
-    local = svc.settings.local_language
-    offered = [lang for lang in await svc.organisation.offered_languages() if not lang.signed]
-    spoken = [LANGUAGES[code] for code in room.spoken_languages(local) if code in LANGUAGES]
-    choices: list[Language] = list({lang.code: lang for lang in [*spoken, *offered]}.values())
-    return {
-        "machine": room.machine,
-        "local_language": local,
-        "caption_languages": choices,
-        "caption_reading": participant.caption_languages
-        or room.default_reading(participant, local),
-    }
-
-
-def desk_text(language: str) -> dict[str, Any]:
-    """The desk half of the face-to-face view speaks the staff's language where the interface
-    has it (English otherwise): its locale, text direction and ``_()`` for call.html."""
-    locale = i18n.negotiate_locale(language, None)
-    return {
-        "desk_locale": locale,
-        "desk_direction": i18n.text_direction(locale),
-        "desk_gettext": gettext_functions(i18n.translations(locale))["_"],
-    }
 
 
 async def resident_call(request: Request) -> Response:
@@ -221,27 +161,20 @@ async def resident_call(request: Request) -> Response:
             req = await svc.queue.by_token(token)
         except InvalidToken:
             return message_page(request, LINK_INVALID, 404)
-        if req.status == "open":  # handed back to the queue: wait there again
+        if req.status == RequestStatus.OPEN:  # handed back to the queue: wait there again
             return RedirectResponse(f"/q/{token}", status_code=303)
         return message_page(request, CALL_ENDED, 410)
     room = await svc.rooms.get(participant.room_id)
-    response = render(
+    return await call_page(
         request,
-        "resident/call.html",
-        {
-            "room": room,
-            "participant": participant,
-            "hello": {"token": token},
-            "queue_url": f"/q/{token}",
-            "home_url": "/request",
-            "is_interpreter": False,
-            "sign_language": is_signed(participant.language_code),
-            **await call_captions_context(request, room, participant),
-            **desk_text(room.desk_language or svc.settings.local_language),
-        },
+        room,
+        participant,
+        {"token": token},
+        "/request",
+        queue_url=f"/q/{token}",
+        sign_language=is_signed(participant.language_code),
+        **desk_text(room.desk_language or svc.settings.local_language),
     )
-    response.headers["cache-control"] = "no-store"
-    return response
 
 
 routes = [

@@ -20,28 +20,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from interp import i18n
 from interp.captions.layout import Segment, layout
 from interp.captions.writers import render as render_captions
-from interp.domain.accounts import Account
+from interp.domain.accounts import Account, may_manage
 from interp.domain.consent import ConsentState
 from interp.domain.errors import DomainError, InvalidToken, NotAllowed, NotFound
 from interp.domain.meetings import MeetingInfo
 from interp.domain.rooms import Participant
 from interp.domain.transcripts import KeptSegment
-from interp.http.api import domain_error, error_response, json_body
 from interp.http.auth import current_account
-from interp.http.resident_pages import message_page
+from interp.http.guard import Refusal, requires
+from interp.http.json_api import domain_error, error_response, json_body
 from interp.http.security import CSRF_HEADER, csrf_ok
-from interp.http.staff_pages import BACK_HOME, HOME_BY_ROLE
 from interp.http.state import services
 from interp.http.templating import environment, gettext_functions, render, request_locale
 from interp.hub.channels import room_channel
 from interp.i18n import N_
 from interp.languages import LANGUAGES
+from interp.services import Services
 from interp.translation.translator import PIVOT, Translator
 
 TOKEN_HEADER = "x-participant-token"
@@ -81,7 +81,7 @@ async def _asker(request: Request, meeting: MeetingInfo) -> Asker:
     account = await current_account(request)
     if account is None:
         raise NotAllowed("Sign in, or send your call link token.")
-    host = meeting.owner_id == account.id or account.role == "coordinator"
+    host = may_manage(account, meeting.owner_id)
     try:
         mine: Participant | None = await svc.rooms.participant_for_user(
             meeting.room_id, account.id
@@ -193,40 +193,48 @@ def _filename(meeting: MeetingInfo, language: str, fmt: str) -> str:
     return f"transcript-{title}-{day}{suffix}.{fmt}"
 
 
-async def download(request: Request) -> Response:
+async def _translated(
+    svc: Services, kept: list[KeptSegment], language: str
+) -> tuple[list[KeptSegment], list[str]]:
+    """The transcript in ``language``, or the install commands of the models it still needs."""
+    translator = svc.language_tools.translation.translator
+    sources = {seg.language for seg in kept}
+    if _missing_pairs(translator, sources, language):
+        await asyncio.to_thread(translator.reload)  # models installed since start
+    commands = _missing_pairs(translator, sources, language)
+    try:
+        if not commands:
+            # A worker thread: a long transcript must not hold the event loop.
+            kept = await asyncio.to_thread(_translate_all, translator, kept, language)
+    except LookupError:  # a model removed meanwhile
+        commands = _missing_pairs(translator, sources, language)
+    return kept, commands
+
+
+async def _owned_meeting(request: Request, account: Account) -> MeetingInfo:
+    try:
+        return await services(request).meetings.owned(request.path_params["meeting_id"], account)
+    except NotAllowed as exc:
+        raise Refusal(403, "forbidden", NOT_YOURS) from exc
+    except NotFound as exc:
+        raise Refusal(404, "not_found", NO_MEETING) from exc
+
+
+@requires()
+async def download(request: Request, account: Account) -> Response:
     svc = services(request)
-    account = await current_account(request)
-    if account is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-    home = HOME_BY_ROLE[account.role]
     fmt = request.path_params["fmt"]
     if fmt not in MEDIA_TYPES:
-        return message_page(request, NO_FORMAT, 404, home, BACK_HOME)
-    try:
-        meeting = await svc.meetings.owned(request.path_params["meeting_id"], account)
-    except NotAllowed:
-        return message_page(request, NOT_YOURS, 403, home, BACK_HOME)
-    except NotFound:
-        return message_page(request, NO_MEETING, 404, home, BACK_HOME)
+        raise Refusal(404, "not_found", NO_FORMAT)
+    meeting = await _owned_meeting(request, account)
     language = request.query_params.get("language", "")
     if language and (language not in LANGUAGES or LANGUAGES[language].signed):
-        return message_page(request, BAD_LANGUAGE, 400, home, BACK_HOME)
+        raise Refusal(400, "invalid", BAD_LANGUAGE)
     kept = await svc.transcripts.segments(meeting.id)
     if not kept:
-        return message_page(request, NOTHING_KEPT, 404, home, BACK_HOME)
+        raise Refusal(404, "not_found", NOTHING_KEPT)
     if language:
-        translator = svc.live.translation.translator
-        sources = {seg.language for seg in kept}
-        if _missing_pairs(translator, sources, language):
-            await asyncio.to_thread(translator.reload)  # models installed since start
-        commands = _missing_pairs(translator, sources, language)
-        try:
-            if not commands:
-                # A worker thread: a long transcript must not hold the event loop.
-                kept = await asyncio.to_thread(_translate_all, translator, kept, language)
-        except LookupError:  # a model removed meanwhile
-            commands = _missing_pairs(translator, sources, language)
+        kept, commands = await _translated(svc, kept, language)
         if commands:
             context = {
                 "commands": commands,

@@ -1,7 +1,7 @@
 """The background worker that captions uploaded recordings, one at a time.
 
-It shares the process's one speech model with live captions (``LiveCaptions.engine``)
-and its translation worker. Recognition runs in a thread of its own; the event loop
+It shares the process's one speech model and translation worker with live captions
+(``interp.language_tools``). Recognition runs in a thread of its own; the event loop
 only writes the job's progress, at most once a second. A job interrupted by a stop
 keeps its upload and is queued again when the process starts; a finished or failed
 job's upload is deleted.
@@ -24,7 +24,7 @@ from interp.domain.caption_jobs import CaptionJobInfo, CaptionJobs, Transcript
 from interp.i18n import N_
 from interp.jobs.translation import MissingTranslation, translate_transcript
 from interp.jobs.uploads import NO_SOUND, Uploads
-from interp.live.service import CaptionsUnavailable, LiveCaptions
+from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,8 +40,8 @@ UPLOAD_LOST = N_("The uploaded file was lost. Upload the recording again.")
 ENGLISH_ONLY = N_("This server's speech model understands only English.")
 FAILED = N_("Captioning failed. Try again, or ask the administrator to look at the server log.")
 UNAVAILABLE = {
-    "off": N_("Captioning is switched off on this server."),
-    "no_model": N_("Captioning is not set up on this server yet (no speech model)."),
+    Unavailable.OFF: N_("Captioning is switched off on this server."),
+    Unavailable.NO_MODEL: N_("Captioning is not set up on this server yet (no speech model)."),
 }
 
 
@@ -96,11 +96,15 @@ async def in_daemon_thread(work: Callable[[], T]) -> T:
 
 class CaptionWorker:
     def __init__(
-        self, jobs: CaptionJobs, uploads: Uploads, live: LiveCaptions, single_node: bool = True
+        self,
+        jobs: CaptionJobs,
+        uploads: Uploads,
+        language_tools: LanguageTools,
+        single_node: bool = True,
     ) -> None:
         self.jobs = jobs
         self.uploads = uploads
-        self.live = live
+        self.language_tools = language_tools
         # On one node every unfinished job's upload should be here; with several, a job
         # whose upload is elsewhere belongs to another node.
         self.single_node = single_node
@@ -183,12 +187,12 @@ class CaptionWorker:
         self.uploads.remove(job.id)
 
     async def _caption(self, job: CaptionJobInfo, path: Path) -> Transcript:
-        unavailable = self.live.unavailable()
+        unavailable = self.language_tools.unavailable()
         if unavailable is not None:
-            raise JobFailed(UNAVAILABLE.get(unavailable[0], FAILED))
+            raise JobFailed(UNAVAILABLE[unavailable])
         try:
-            engine = await self.live.engine()
-        except CaptionsUnavailable as exc:
+            engine = await self.language_tools.engine()
+        except SpeechUnavailable as exc:
             raise JobFailed(FAILED) from exc
         if not engine.multilingual and job.language not in (None, "en"):
             raise JobFailed(ENGLISH_ONLY)
@@ -216,8 +220,8 @@ class CaptionWorker:
         try:
             texts = await self._reporting(
                 job.id,
-                translate_transcript(self.live.translation, transcript, job.translate_to,
-                                     translated.update),
+                translate_transcript(self.language_tools.translation, transcript,
+                                     job.translate_to, translated.update),
                 lambda: share + (1 - share) * translated.fraction,
             )
         except MissingTranslation as exc:

@@ -7,12 +7,33 @@ layers meet in one small place and never import each other both ways.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from interp.domain.rooms import Participant, RoomInfo
 from interp.media.peers import OfferError
 
-__all__ = ["CaptionsUnavailable", "LiveCaptioning", "OfferError"]
+__all__ = [
+    "HEARTBEAT_S",
+    "CaptionsUnavailable",
+    "LiveCaptioning",
+    "OfferError",
+    "gone_event",
+    "languages_event",
+]
+
+# How often a caption viewer's connection says what it reads, for as long as it stays
+# (the node that captions the room listens: see ``interp.live.viewers``).
+HEARTBEAT_S = 5.0
+
+
+def languages_event(viewer: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    """A caption viewer (``viewer``: a random id per connection) reads ``languages``."""
+    return {"event": "viewer.languages", "viewer": viewer, "languages": list(languages)}
+
+
+def gone_event(viewer: str) -> dict[str, Any]:
+    """A caption viewer's connection has closed."""
+    return {"event": "viewer.gone", "viewer": viewer}
 
 
 class CaptionsUnavailable(Exception):

@@ -24,6 +24,9 @@ import numpy as np
 from interp.captions.engine import CaptionEngine
 from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.stream import CaptionStream
+from interp.domain.kinds import SpeakerRole
+from interp.domain.rooms import ORIGINAL
+from interp.domain.speakers import Speaker
 from interp.domain.tokens import utcnow
 from interp.domain.transcripts import SpokenSegment
 from interp.hub import Hub
@@ -36,30 +39,6 @@ log = logging.getLogger(__name__)
 LanguagesWanted = Callable[[], Awaitable[set[str]]]
 # Told of every final caption with words, in the speaker's language (to keep a transcript).
 OnFinal = Callable[[SpokenSegment], Awaitable[object]]
-
-
-
-# Readers of the speakers' own words, whatever language they speak.
-ORIGINAL = "original"
-
-
-@dataclass(frozen=True)
-class Speaker:
-    key: str  # unique in the room: one caption stream per speaker
-    name: str
-    role: str  # "resident", "interpreter", "caseworker"
-    language: str | None  # what they speak; None lets the engine detect it
-    # With language None: the languages this microphone may hear, detected per
-    # utterance (an interpreter; a device shared across a desk).
-    languages: tuple[str, ...] = ()
-    # On a shared device, who speaks which language: (language, name, role).
-    voices: tuple[tuple[str, str, str], ...] = ()
-
-    def label(self, language: str) -> dict[str, str]:
-        for voice_language, name, role in self.voices:
-            if voice_language == language:
-                return {"name": name, "role": role}
-        return {"name": self.name, "role": self.role}
 
 
 @dataclass
@@ -126,7 +105,7 @@ class RoomCaptions:
         state = self._speakers.get(speaker_key)
         if state is None:
             return False
-        state.label = {"name": name, "role": "speaker"} if name else None
+        state.label = {"name": name, "role": SpeakerRole.SPEAKER} if name else None
         return True
 
     def backlog(self, speaker_key: str) -> int:

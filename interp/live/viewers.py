@@ -8,7 +8,7 @@ whenever it changes language, and every ``HEARTBEAT_S`` while it stays, and says
 channel and translates into every language heard there in the last ``FRESH_S``
 (a viewer whose node died stops counting by itself).
 
-Events on ``viewers:<room>``:
+Events on ``viewers:<room>`` (the viewers' are made in ``interp.live.interface``):
 - ``viewer.languages``: ``viewer`` (a random id per connection), ``languages``;
 - ``viewer.gone``: ``viewer``;
 - ``viewers.call``: a node began captioning the room: every viewer says what it reads now,
@@ -26,22 +26,12 @@ from typing import Any
 
 from interp.hub import Hub, SubscriptionLost
 from interp.hub.channels import viewers_channel
+from interp.live.interface import HEARTBEAT_S
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_S = 5.0
 # Three heartbeats missed: that viewer has gone without saying so.
-FRESH_S = 15.0
-
-
-
-def languages_event(viewer: str, languages: tuple[str, ...]) -> dict[str, Any]:
-    return {"event": "viewer.languages", "viewer": viewer, "languages": list(languages)}
-
-
-def gone_event(viewer: str) -> dict[str, Any]:
-    return {"event": "viewer.gone", "viewer": viewer}
-
+FRESH_S = 3 * HEARTBEAT_S
 
 CALL_EVENT = {"event": "viewers.call"}
 

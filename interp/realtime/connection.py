@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from interp.realtime.protocol import Field, ProtocolError, error, parse_message
+from interp.realtime.close_codes import CloseCode
+from interp.realtime.messages import Pong, error
+from interp.realtime.protocol import Field, ProtocolError, parse_message
 
 # A client that keeps sending bad messages is cut off rather than answered forever.
 MAX_ERRORS = 20
-# Close codes: 1008 policy violation, 4401/4403/4404 mirror HTTP for clients to act on.
-POLICY_VIOLATION = 1008
 
 
 class Connection:
@@ -24,10 +25,15 @@ class Connection:
         self._send_lock = asyncio.Lock()
         self._errors = 0
 
-    async def send(self, message: dict[str, Any]) -> None:
+    @property
+    def open(self) -> bool:
+        """Whether messages can still be sent: neither side has closed."""
+        return self.websocket.application_state == WebSocketState.CONNECTED
+
+    async def send(self, message: Mapping[str, Any]) -> None:
         """Send, or drop the message if the client has gone (its reader notices and ends)."""
         async with self._send_lock:
-            if self.websocket.application_state != WebSocketState.CONNECTED:
+            if not self.open:
                 return
             try:
                 await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
@@ -54,11 +60,11 @@ class Connection:
             except ProtocolError as exc:
                 await self.reject(exc.code, exc.message)
                 if self._errors >= MAX_ERRORS:
-                    await self.close(POLICY_VIOLATION, "too many invalid messages")
+                    await self.close(CloseCode.POLICY_VIOLATION, "too many invalid messages")
                     return None
                 continue
             if message["type"] == "ping":
-                await self.send({"type": "pong"})
+                await self.send(Pong(type="pong"))
                 continue
             return message
 
@@ -66,8 +72,8 @@ class Connection:
         self._errors += 1
         await self.send_error(code, message)
 
-    async def close(self, code: int = 1000, reason: str = "") -> None:
-        if self.websocket.application_state == WebSocketState.CONNECTED:
+    async def close(self, code: int = CloseCode.DONE, reason: str = "") -> None:
+        if self.open:
             # The client may have closed at the same moment.
             with contextlib.suppress(WebSocketDisconnect, RuntimeError):
                 await self.websocket.close(code, reason)

@@ -12,9 +12,9 @@ Channels and their events (``event`` field):
   so that no listener has to ask the database.
 - ``request:<id>``: ``matched``, ``released``, ``cancelled``, ``expired``, ``long_wait``,
   ``machine`` (machine interpretation started), ``closed`` (the call ended).
-- ``room:<id>``: signalling between participants (see interp.realtime.room),
-  ``interpreter.released`` (an interpreter handed back a request in machine
-  interpretation: the room goes on without them) and ``room.closed``.
+- ``room:<id>``: ``interpreter.released`` (an interpreter handed back a request in machine
+  interpretation: the room goes on without them) and ``room.closed``; the room's other
+  events are listed in interp.realtime.events.
 """
 
 from __future__ import annotations
@@ -26,15 +26,14 @@ from typing import Any
 
 from interp.domain.accounts import Account
 from interp.domain.errors import DomainError
+from interp.domain.kinds import RequestStatus
 from interp.domain.requests import Match, NewRequest, QueuedRequest, RequestQueue
 from interp.domain.rooms import Rooms
 from interp.hub import Hub
 from interp.hub.channels import queue_channel, request_channel, room_channel
+from interp.realtime.events import RoomEvent
 
 log = logging.getLogger(__name__)
-
-
-
 
 
 class Dispatcher:
@@ -115,11 +114,11 @@ class Dispatcher:
             # Machine interpretation goes on for the resident; only the interpreter leaves.
             await self.hub.publish(
                 room_channel(before.room_id),
-                {"event": "interpreter.released", "user": volunteer_id},
+                {"event": RoomEvent.INTERPRETER_RELEASED, "user": volunteer_id},
             )
         elif before.room_id:
             await self.hub.publish(
-                room_channel(before.room_id), {"event": "room.closed", "reason": "released"}
+                room_channel(before.room_id), {"event": RoomEvent.ROOM_CLOSED, "reason": "released"}
             )
         await self.hub.publish(request_channel(request_id), {"event": "released"})
         await self._announce(
@@ -132,10 +131,10 @@ class Dispatcher:
         waiting = None
         if room.request_id:
             request = await self.queue.get(room.request_id)
-            waiting = request if request.status == "open" else None
+            waiting = request if request.status == RequestStatus.OPEN else None
         closed = await self.rooms.close(room_id)
         if closed:
-            event = {"event": "room.closed", "reason": reason}
+            event = {"event": RoomEvent.ROOM_CLOSED, "reason": reason}
             await self.hub.publish(room_channel(room_id), event)
             if room.request_id:
                 await self.hub.publish(request_channel(room.request_id), {"event": "closed"})

@@ -3,7 +3,8 @@
 Messages are JSON objects with a ``type`` and the fields listed here, nothing
 else. A message that is not JSON, too large, of an unknown type, or with a
 missing, unknown or ill-typed field is answered with an ``error`` message and
-changes nothing. docs/protocol.md describes the same schema for client authors.
+changes nothing. docs/protocol.md describes the same schema for client authors;
+what the server sends back is typed in ``interp.realtime.messages``.
 """
 
 from __future__ import annotations
@@ -136,10 +137,6 @@ def _check_field(kind: str, name: str, spec: Field, message: dict[str, Any]) -> 
         raise ProtocolError(
             code, f"{kind!r} field {name!r} is limited to {spec.max_length} characters."
         )
-
-
-def error(code: str, message: str) -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message}
 
 
 def describe(schema: dict[str, dict[str, Field]]) -> dict[str, dict[str, str]]:

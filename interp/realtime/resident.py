@@ -7,15 +7,16 @@ import contextlib
 from typing import Any
 
 from interp.domain.errors import DomainError
+from interp.domain.kinds import RequestStatus
 from interp.domain.requests import QueuedRequest
 from interp.hub import HubMessage, SubscriptionLost
 from interp.hub.channels import queue_channel, request_channel
+from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher
+from interp.realtime.handshake import handshake
+from interp.realtime.messages import Status
 from interp.realtime.protocol import RESIDENT_MESSAGES
-
-# How long a fresh connection has to say hello before it is closed.
-HELLO_TIMEOUT_S = 10.0
 
 
 class ResidentSession:
@@ -27,10 +28,13 @@ class ResidentSession:
         self.fallback_wait_s = fallback_wait_s
         self.token = ""
         self.request: QueuedRequest | None = None
-        self._last_status: dict[str, Any] | None = None
+        self._last_status: Status | None = None
 
     async def run(self) -> None:
-        if not await self._hello():
+        self.request = await handshake(
+            self.conn, self._welcome, "Send hello with your request link first."
+        )
+        if self.request is None:
             return
         pump = asyncio.create_task(self._pump())
         try:
@@ -44,26 +48,15 @@ class ResidentSession:
             with contextlib.suppress(asyncio.CancelledError):
                 await pump
 
-    async def _hello(self) -> bool:
-        while True:
-            try:
-                message = await asyncio.wait_for(self.conn.receive(), HELLO_TIMEOUT_S)
-            except TimeoutError:
-                await self.conn.close(4408, "no hello")
-                return False
-            if message is None:
-                return False
-            if message["type"] != "hello":
-                await self.conn.reject("invalid", "Send hello with your request link first.")
-                continue
-            try:
-                self.request = await self.dispatcher.queue.by_token(message["token"])
-            except DomainError as exc:
-                await self.conn.send_error(exc.code, exc.message)
-                await self.conn.close(4403, "invalid token")
-                return False
-            self.token = message["token"]
-            return True
+    async def _welcome(self, hello: dict[str, Any]) -> QueuedRequest | None:
+        try:
+            request = await self.dispatcher.queue.by_token(hello["token"])
+        except DomainError as exc:
+            await self.conn.send_error(exc.code, exc.message)
+            await self.conn.close(CloseCode.FORBIDDEN, "invalid token")
+            return None
+        self.token = hello["token"]
+        return request
 
     async def _pump(self) -> None:
         assert self.request is not None
@@ -88,7 +81,7 @@ class ResidentSession:
             self.request = await self.dispatcher.queue.get(self.request.id)
             state = await self.dispatcher.queue_state(self.request.language_code)
             await self._send_status(state)
-        elif "order" in event and self.request.status == "open":
+        elif "order" in event and self.request.status == RequestStatus.OPEN:
             await self._send_status(event)
 
     async def _send_status(self, queue_state: dict[str, Any]) -> None:
@@ -99,7 +92,7 @@ class ResidentSession:
         estimate = queue_state.get("estimated_wait_s")
         if estimate is not None and position is not None:
             estimate *= position
-        status: dict[str, Any] = {
+        status: Status = {
             "type": "status",
             "status": self.request.status,
             "language": self.request.language_code,
@@ -109,9 +102,11 @@ class ResidentSession:
             "long_wait": self.request.long_wait,
             "fallback_wait_s": self.fallback_wait_s,
             # Waiting, and meanwhile in machine interpretation (opened from another tab).
-            "machine": self.request.status == "open" and self.request.room_id is not None,
+            "machine": (
+                self.request.status == RequestStatus.OPEN and self.request.room_id is not None
+            ),
         }
-        if self.request.status == "matched" or status["machine"]:
+        if self.request.status == RequestStatus.MATCHED or status["machine"]:
             status["call_url"] = f"/call/{self.token}"
         if status != self._last_status:
             self._last_status = status

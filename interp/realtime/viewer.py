@@ -13,28 +13,32 @@ import contextlib
 import secrets
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.meetings import MeetingEnded, MeetingInfo, Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.rooms import ORIGINAL, Rooms, check_caption_languages
-from interp.hub import Hub, SubscriptionLost
-from interp.hub.channels import captions_channel, room_channel, viewers_channel
+from interp.hub import Hub, Subscription, SubscriptionLost
+from interp.hub.channels import room_channel, viewers_channel
 from interp.languages import LANGUAGES, is_signed
-from interp.live.interface import LiveCaptioning
-from interp.live.viewers import HEARTBEAT_S, gone_event, languages_event
+from interp.live.interface import HEARTBEAT_S, LiveCaptioning, gone_event, languages_event
+from interp.realtime import messages
+from interp.realtime.caption_follower import CaptionFollower
+from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
+from interp.realtime.events import RoomEvent
+from interp.realtime.handshake import handshake
 from interp.realtime.protocol import ID_CHARS, VIEWER_MESSAGES
 
-# How long a fresh connection has to say hello before it is closed.
-HELLO_TIMEOUT_S = 10.0
 # Language changes per connection: each one is announced to the captioning node.
 MAX_SWITCHES = 5
 SWITCH_WINDOW_S = 10.0
-# Close codes (docs/protocol.md): done, resynchronise, token not valid, no hello.
-DONE, RESYNCHRONISE, NOT_VALID, NO_HELLO = 1000, 1012, 4404, 4408
+# A node began captioning the room: every viewer says what it reads (interp.live.viewers).
+VIEWERS_CALL = "viewers.call"
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def reading_choices(
@@ -64,11 +68,6 @@ def check_reading(languages: list[Any], choices: tuple[str, ...]) -> tuple[str, 
     return chosen
 
 
-def _person(peer: dict[str, Any]) -> dict[str, Any]:
-    # A viewer needs to know who, not how to reach them (no session ids).
-    return {"id": peer.get("id"), "name": peer.get("name"), "role": peer.get("role")}
-
-
 class ViewerSession:
     schema = VIEWER_MESSAGES
 
@@ -93,7 +92,22 @@ class ViewerSession:
         self.reading: tuple[str, ...] = ()
         self.started = False
         self._switches: deque[float] = deque()
-        self._captions_pump: asyncio.Task[None] | None = None
+        self._captions: CaptionFollower | None = None
+        # Hub event name → handler, on the room's channel and its viewers channel.
+        self.events: dict[str, Handler] = {
+            VIEWERS_CALL: self._called,
+            RoomEvent.ROOM_CLOSED: self._closed,
+            RoomEvent.MEETING_ENDED: self._closed,
+            RoomEvent.ROOM_STARTED: self._started,
+            RoomEvent.MEETING_STARTED: self._started,
+            RoomEvent.CAPTIONS_STATE: self._captions_state,
+            RoomEvent.CAPTIONS_BEHIND: self._captions_behind,
+        }
+        # Client message type → handler, once the hello has been answered.
+        self.messages: dict[str, Handler] = {
+            "hello": self._hello_again,
+            "viewer.language": self._choose,
+        }
 
     @property
     def room_id(self) -> str:
@@ -101,7 +115,8 @@ class ViewerSession:
         return self.meeting.room_id
 
     async def run(self) -> None:
-        if not await self._hello():
+        refusal = "Send hello with the caption link first."
+        if await handshake(self.conn, self._welcome, refusal) is None:
             return
         channels = (room_channel(self.room_id), viewers_channel(self.room_id))
         async with self.hub.subscribe(*channels) as sub:
@@ -111,59 +126,44 @@ class ViewerSession:
                 return
             await self.conn.send(self._viewing())
             await self._announce()
-            self._follow_captions()
+            self._captions = CaptionFollower(self.hub, self.room_id, self._caption)
+            self._captions.follow(self.reading)
             tasks = [
                 asyncio.create_task(self._pump(sub)),
                 asyncio.create_task(self._heartbeat()),
             ]
             try:
                 while (message := await self.conn.receive()) is not None:
-                    await self._handle(message)
+                    await self.messages[message["type"]](message)
             finally:
-                for task in [*tasks, self._captions_pump]:
-                    if task is not None:
-                        task.cancel()
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await task
+                for task in tasks:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await self._captions.stop()
                 await self.hub.publish(viewers_channel(self.room_id), gone_event(self.viewer))
 
-    async def _hello(self) -> bool:
-        try:
-            async with asyncio.timeout(HELLO_TIMEOUT_S):
-                while (message := await self.conn.receive()) is not None:
-                    if message["type"] != "hello":
-                        await self.conn.reject("invalid", "Send hello with the caption link first.")
-                        continue
-                    if await self._welcome(message):
-                        return True
-                    if self.meeting is None:
-                        return False
-        except TimeoutError:
-            await self.conn.close(NO_HELLO, "no hello")
-        return False
-
-    async def _welcome(self, hello: dict[str, Any]) -> bool:
-        """Check the hello's token and languages; False (having said why) if refused."""
+    async def _welcome(self, hello: dict[str, Any]) -> MeetingInfo | None:
+        """Check the hello's token and languages; None (having said why) if refused."""
         try:
             self.meeting = await self.meetings.by_view_token(hello["token"])
         except MeetingEnded:
-            self.meeting = None
             await self._end()
-            return False
+            return None
         except DomainError as exc:
-            self.meeting = None
             await self.conn.send_error("invalid_token", exc.message)
-            await self.conn.close(NOT_VALID, "invalid token")
-            return False
+            await self.conn.close(CloseCode.NOT_FOUND, "invalid token")
+            return None
         offered = [lang.code for lang in await self.organisation.offered_languages()]
         local = self.live.local_language
         self.choices = reading_choices(self.meeting, offered, local)
         try:
             self.reading = check_reading(hello["languages"], self.choices)
         except DomainError as exc:
+            # The connection stays open: the page may send a better hello.
             await self.conn.reject(exc.code, exc.message)
-            return False
-        return True
+            return None
+        return self.meeting
 
     async def _ended(self) -> bool:
         assert self.meeting is not None
@@ -173,22 +173,18 @@ class ViewerSession:
         return self.meeting.ended or room.closed_at is not None
 
     async def _end(self) -> None:
-        await self.conn.send({"type": "meeting.ended"})
-        await self.conn.close(DONE, "meeting ended")
+        ended: messages.MeetingEnded = {"type": "meeting.ended"}
+        await self.conn.send(ended)
+        await self.conn.close(CloseCode.DONE, "meeting ended")
 
-    def _viewing(self) -> dict[str, Any]:
+    def _viewing(self) -> messages.Viewing:
         assert self.meeting is not None
-        why = self.live.unavailable()
         return {
             "type": "viewing",
             "meeting": {"title": self.meeting.title, "started": self.started},
             "languages": list(self.choices),
             "reading": list(self.reading),
-            "captions": {
-                "available": why is None,
-                "reason_code": why[0] if why else None,
-                "reason": why[1] if why else None,
-            },
+            "captions": messages.captions_availability(self.live.unavailable()),
         }
 
     async def _announce(self) -> None:
@@ -202,53 +198,56 @@ class ViewerSession:
             await asyncio.sleep(HEARTBEAT_S)
             await self._announce()
 
-    def _follow_captions(self) -> None:
-        """(Re)subscribe to the caption channels of the languages this viewer reads."""
-        if self._captions_pump is not None:
-            self._captions_pump.cancel()
-        channels = [captions_channel(self.room_id, code) for code in self.reading]
-        self._captions_pump = asyncio.create_task(self._pump_captions(channels))
+    async def _caption(self, caption: dict[str, Any]) -> None:
+        await self.conn.send({k: v for k, v in caption.items() if k != "room"})
 
-    async def _pump_captions(self, channels: list[str]) -> None:
-        while True:
-            try:
-                async with self.hub.subscribe(*channels) as sub:
-                    async for message in sub:
-                        caption = {k: v for k, v in message.data.items() if k != "room"}
-                        await self.conn.send(caption)
-            except SubscriptionLost:
-                continue  # a slow reader missed captions: carry on with the next ones
-
-    async def _pump(self, sub: Any) -> None:
+    async def _pump(self, sub: Subscription) -> None:
         try:
             async for message in sub:
-                event = message.data
-                kind = event.get("event")
-                if kind == "viewers.call":
-                    await self._announce()
-                elif kind in ("room.closed", "meeting.ended"):
-                    await self._end()
+                handler = self.events.get(message.data.get("event", ""))
+                if handler is not None:
+                    await handler(message.data)
+                if not self.conn.open:
                     return
-                elif kind in ("room.started", "meeting.started") and not self.started:
-                    self.started = True
-                    await self.conn.send({"type": "meeting.started"})
-                elif kind == "captions.state":
-                    state = {"type": kind, "peer": _person(event["peer"]), "on": event["on"]}
-                    await self.conn.send(state)
-                elif kind == "captions.behind":
-                    who = _person(event["peer"])
-                    await self.conn.send({"type": kind, "peer": who, "behind": event["behind"]})
         except SubscriptionLost:
             # Events may have been missed: the page reconnects and starts afresh.
-            await self.conn.close(RESYNCHRONISE, "resynchronise")
+            await self.conn.close(CloseCode.RESYNCHRONISE, "resynchronise")
 
-    async def _handle(self, message: dict[str, Any]) -> None:
-        if message["type"] == "hello":
-            await self.conn.reject("invalid", "You are already connected.")
-        elif message["type"] == "viewer.language":
-            await self._choose(message["languages"])
+    async def _called(self, event: dict[str, Any]) -> None:
+        await self._announce()
 
-    async def _choose(self, languages: list[Any]) -> None:
+    async def _closed(self, event: dict[str, Any]) -> None:
+        await self._end()
+
+    async def _started(self, event: dict[str, Any]) -> None:
+        if not self.started:
+            self.started = True
+            started: messages.MeetingStarted = {"type": "meeting.started"}
+            await self.conn.send(started)
+
+    # A viewer needs to know who speaks, not how to reach them (no session ids).
+
+    async def _captions_state(self, event: dict[str, Any]) -> None:
+        state: messages.CaptionsState = {
+            "type": "captions.state",
+            "peer": messages.person(event["peer"]),
+            "on": event["on"],
+        }
+        await self.conn.send(state)
+
+    async def _captions_behind(self, event: dict[str, Any]) -> None:
+        behind: messages.CaptionsBehind = {
+            "type": "captions.behind",
+            "peer": messages.person(event["peer"]),
+            "behind": event["behind"],
+        }
+        await self.conn.send(behind)
+
+    async def _hello_again(self, message: dict[str, Any]) -> None:
+        await self.conn.reject("invalid", "You are already connected.")
+
+    async def _choose(self, message: dict[str, Any]) -> None:
+        assert self._captions is not None
         now = time.monotonic()
         while self._switches and now - self._switches[0] > SWITCH_WINDOW_S:
             self._switches.popleft()
@@ -258,12 +257,13 @@ class ViewerSession:
             )
             return
         try:
-            chosen = check_reading(languages, self.choices)
+            chosen = check_reading(message["languages"], self.choices)
         except DomainError as exc:
             await self.conn.reject(exc.code, exc.message)
             return
         self._switches.append(now)
         self.reading = chosen
         await self._announce()
-        self._follow_captions()
-        await self.conn.send({"type": "viewer.reading", "languages": list(chosen)})
+        self._captions.follow(chosen)
+        reading: messages.ViewerReading = {"type": "viewer.reading", "languages": list(chosen)}
+        await self.conn.send(reading)

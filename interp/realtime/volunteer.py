@@ -12,6 +12,14 @@ from interp.hub import HubMessage, Subscription, SubscriptionLost
 from interp.hub.channels import queue_channel
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher
+from interp.realtime.messages import (
+    Accepted,
+    Error,
+    Queue,
+    RequestGone,
+    RequestLongWait,
+    RequestNew,
+)
 from interp.realtime.protocol import VOLUNTEER_MESSAGES
 
 
@@ -45,13 +53,12 @@ class VolunteerSession:
 
     async def _snapshot(self) -> None:
         requests = await self.dispatcher.queue.open_for(self.account.languages)
-        await self.conn.send(
-            {
-                "type": "queue",
-                "available": self.available,
-                "requests": [r.as_dict() for r in requests] if self.available else [],
-            }
-        )
+        snapshot: Queue = {
+            "type": "queue",
+            "available": self.available,
+            "requests": [r.as_dict() for r in requests] if self.available else [],
+        }
+        await self.conn.send(snapshot)
 
     async def _pump(self) -> None:
         while True:
@@ -69,24 +76,23 @@ class VolunteerSession:
         event: dict[str, Any] = message.data
         kind = event.get("event")
         if kind in ("request.new", "request.back"):
-            await self.conn.send(
-                {
-                    "type": "request.new",
-                    "request": event["request"],
-                    "returned": kind != "request.new",
-                }
-            )
+            new: RequestNew = {
+                "type": "request.new",
+                "request": event["request"],
+                "returned": kind != "request.new",
+            }
+            await self.conn.send(new)
         elif kind == "request.gone":
-            await self.conn.send(
-                {
-                    "type": "request.gone",
-                    "id": event["id"],
-                    "reason": event["reason"],
-                    "by_you": event.get("by") == self.account.id,
-                }
-            )
+            gone: RequestGone = {
+                "type": "request.gone",
+                "id": event["id"],
+                "reason": event["reason"],
+                "by_you": event.get("by") == self.account.id,
+            }
+            await self.conn.send(gone)
         elif kind == "request.long_wait":
-            await self.conn.send({"type": "request.long_wait", "id": event["id"]})
+            long_wait: RequestLongWait = {"type": "request.long_wait", "id": event["id"]}
+            await self.conn.send(long_wait)
 
     async def _handle(self, message: dict[str, Any]) -> None:
         if message["type"] == "availability":
@@ -109,18 +115,21 @@ class VolunteerSession:
         try:
             match = await self.dispatcher.accept(request_id, self.account)
         except Conflict as exc:
-            await self.conn.send(
-                {"type": "error", "code": "taken", "message": exc.message, "request": request_id}
-            )
+            taken: Error = {
+                "type": "error",
+                "code": "taken",
+                "message": exc.message,
+                "request": request_id,
+            }
+            await self.conn.send(taken)
             return
         except DomainError as exc:
             await self.conn.reject(exc.code, exc.message)
             return
-        await self.conn.send(
-            {
-                "type": "accepted",
-                "request": request_id,
-                "room": match.room_id,
-                "call_url": f"/rooms/{match.room_id}",
-            }
-        )
+        accepted: Accepted = {
+            "type": "accepted",
+            "request": request_id,
+            "room": match.room_id,
+            "call_url": f"/rooms/{match.room_id}",
+        }
+        await self.conn.send(accepted)

@@ -30,8 +30,8 @@ from interp.domain.requests import RequestQueue
 from interp.domain.rooms import Rooms
 from interp.domain.tokens import utcnow
 from interp.domain.transcripts import SpokenSegment, Transcripts
-from interp.http.security import secret_key
 from interp.jobs.uploads import NO_SOUND
+from interp.keys import secret_key
 from interp.store.database import Database
 from tests.http.test_caption_view import create_meeting
 from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server

@@ -1,14 +1,18 @@
 """A resident asks, a volunteer accepts, and both Chromium pages show a connected call,
 with real media from Chromium's fake camera and microphone; a server restart mid-call
-shows "reconnecting" and the pages resume the room by themselves."""
+shows "reconnecting" and the pages resume the room by themselves. A description the
+browser refuses is said, and Try again connects the call."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.browser.axe import axe_violations, describe
+from tests.browser.test_keyboard import tab_to
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
@@ -19,6 +23,10 @@ STEP_MS = 30_000
 DECODED_FRAMES = (
     "document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames"
 )
+CALL_FAILED = "The call could not connect. Try again."
+# Sessions that sort first or last: the smaller session makes the offer, the larger answers.
+SESSION_THAT_OFFERS = "00000000-0000-4000-8000-000000000000"
+SESSION_THAT_ANSWERS = "ffffffff-ffff-4fff-bfff-ffffffffffff"
 CALL_STATE_IS = (
     "key => document.body.dataset.callState === "
     "JSON.parse(document.getElementById('strings').textContent)[key]"
@@ -52,6 +60,14 @@ def pages(browser: Any) -> Iterator[tuple[Any, Any]]:
 
 
 def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+    ask_and_accept(server, resident, volunteer, media)
+    for page in (resident, volunteer):
+        call_state(page, "connected")
+        remote_media_playing(page, video=media == "video")
+
+
+def ask_and_accept(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+    """The resident asks, the volunteer accepts: both pages are on their call page."""
     run_sync(server.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
     resident.goto(f"{server.url}/request")
     resident.get_by_label("Which language do you need?").select_option("es")
@@ -75,9 +91,6 @@ def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str
 
     volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
     resident.wait_for_url("**/call/**", timeout=STEP_MS)
-    for page in (resident, volunteer):
-        call_state(page, "connected")
-        remote_media_playing(page, video=media == "video")
 
 
 @pytest.mark.parametrize("media", ["video", "audio"])
@@ -109,3 +122,62 @@ def test_call_survives_a_server_restart(live_server: LiveServer, pages: tuple[An
     frames = resident.evaluate(f"() => {DECODED_FRAMES}")
     resident.wait_for_function(f"n => {DECODED_FRAMES} > n", arg=frames, timeout=STEP_MS)
     assert "left" not in resident.locator("#remote-label").inner_text()
+
+
+def spoil_first_description(page: Any) -> None:
+    """The first offer or answer that reaches the page over its room socket arrives as no
+    session description at all, so Chromium itself refuses it, as it would a corrupted one."""
+    spoiled: list[str] = []
+
+    def route(socket: Any) -> None:
+        server = socket.connect_to_server()
+
+        def to_page(message: str | bytes) -> None:
+            data = json.loads(message)
+            if not spoiled and data.get("type") in ("offer", "answer"):
+                spoiled.append(data["type"])
+                data["sdp"] = "v=0\r\nthis is not a session description\r\n"
+            socket.send(json.dumps(data))
+
+        server.on_message(to_page)
+
+    page.route_web_socket("**/ws/room", route)
+
+
+@pytest.mark.parametrize(
+    "session", [SESSION_THAT_OFFERS, SESSION_THAT_ANSWERS], ids=["refused-answer", "refused-offer"]
+)
+def test_a_refused_description_is_said_and_try_again_connects(
+    live_server: LiveServer, browser: Any, session: str
+) -> None:
+    # bypass_csp: axe is added to the page as a script of its own.
+    contexts = [browser.new_context(bypass_csp=True), browser.new_context()]
+    try:
+        resident, volunteer = (context.new_page() for context in contexts)
+        errors: list[str] = []
+        for page in (resident, volunteer):
+            page.on("pageerror", lambda error: errors.append(str(error)))
+        # The page's session decides whether it offers or answers: both refusals are tried.
+        resident.add_init_script(f"crypto.randomUUID = () => {json.dumps(session)};")
+        spoil_first_description(resident)
+        ask_and_accept(live_server, resident, volunteer, "video")
+
+        failure = resident.locator("#call-failure")
+        assert failure.get_attribute("role") == "alert"
+        failure.get_by_text(CALL_FAILED).wait_for(timeout=STEP_MS)
+        assert resident.evaluate("document.body.dataset.callState") == "Connecting…"
+        violations = axe_violations(resident)
+        assert not violations, f"call page that could not connect:\n{describe(violations)}"
+
+        tab_to(resident, "Try again", "button")
+        resident.keyboard.press("Enter")
+        # The button goes; focus moves to the line that says how the call is doing.
+        assert resident.evaluate("document.activeElement.id") == "connection-state"
+        for page in (resident, volunteer):
+            call_state(page, "connected")
+            remote_media_playing(page, video=True)
+        assert failure.inner_text() == ""
+        assert not errors, errors
+    finally:
+        for context in contexts:
+            context.close()

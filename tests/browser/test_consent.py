@@ -13,7 +13,7 @@ import pytest
 
 from interp.domain.consent import Consent
 from interp.domain.meetings import Meetings
-from interp.http.security import secret_key
+from interp.keys import secret_key
 from interp.store.database import Database
 from tests.browser.axe import axe_violations, describe
 from tests.live_server import PASSWORD, LiveServer, run_sync

@@ -4,10 +4,12 @@ face-to-face view on one device. Its fake microphone plays the resident's Spanis
 staff member's English; each half of the screen reads both in its own language, machine
 translations labelled. Then a volunteer accepts the request and joins that same call: the
 page says an interpreter has joined, the call connects, and captions carry on. The view
-passes axe and its controls work from the keyboard."""
+passes axe and its controls work from the keyboard. A caption connection the browser will
+not make says that captions could not start."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -169,3 +171,40 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     )
     wait_for_segment(volunteer, "captions", "Resident", translated=False)
     no_script_errors(resident, volunteer)
+
+
+def give_unusable_ice_servers(socket: Any) -> None:
+    """Room socket route: `joined` names a TURN server without credentials, with which
+    Chromium refuses to make any connection (as it would with a misconfigured server)."""
+    server = socket.connect_to_server()
+
+    def to_page(message: str | bytes) -> None:
+        data = json.loads(message)
+        if data.get("type") == "joined":
+            data["ice_servers"] = [{"urls": ["turn:127.0.0.1:3478"]}]
+        socket.send(json.dumps(data))
+
+    server.on_message(to_page)
+
+
+@pytest.mark.server_settings(fallback_wait_s=1)
+def test_captions_that_cannot_connect_say_so(translating: LiveServer, browser: Any) -> None:
+    context = browser.new_context()
+    try:
+        resident = watched(context.new_page())
+        resident.route_web_socket("**/ws/room", give_unusable_ice_servers)
+        ask_for_an_interpreter(translating, resident)
+        resident.locator("#long-wait").wait_for(state="visible", timeout=STEP_MS)
+        resident.locator("#machine-button").click()
+        resident.wait_for_url("**/call/**", timeout=STEP_MS)
+
+        # Captions switch on by themselves, and cannot: the page says so, and nothing breaks.
+        notice = resident.locator("#captions-notice")
+        notice.get_by_text("Captions could not start. Try again in a moment.").wait_for(
+            timeout=STEP_MS
+        )
+        assert notice.get_attribute("role") == "status"
+        captions_toggle_pressed(resident, False)
+        no_script_errors(resident)
+    finally:
+        context.close()

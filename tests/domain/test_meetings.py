@@ -98,19 +98,26 @@ async def test_an_in_room_meeting_carries_sound_only(
 
 
 @pytest.mark.parametrize(
-    ("title", "mode", "languages", "message"),
+    ("title", "mode", "languages", "message", "field"),
     [
-        ("", "online", [], "title"),
-        ("x" * 201, "online", [], "at most"),
-        ("Review", "phone", [], "online meeting or"),
-        ("Review", "online", ["xx"], "Unknown language"),
+        ("", "online", [], "title", "title"),
+        ("x" * 201, "online", [], "at most", "title"),
+        ("Review", "phone", [], "online meeting or", "mode"),
+        ("Review", "online", ["xx"], "Unknown language", "languages"),
     ],
 )
 async def test_bad_meetings_are_refused(
-    meetings: Meetings, host: Account, title: str, mode: str, languages: list[str], message: str
+    meetings: Meetings,
+    host: Account,
+    title: str,
+    mode: str,
+    languages: list[str],
+    message: str,
+    field: str,
 ) -> None:
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=message) as refused:
         await meetings.create(host, title, mode, languages)
+    assert refused.value.field == field  # what the create form asks to correct
 
 
 async def test_only_caseworkers_and_coordinators_hold_meetings(
@@ -163,15 +170,16 @@ async def test_a_guest_waits_until_the_host_lets_them_in(
 
 
 @pytest.mark.parametrize(
-    ("name", "language", "message"),
-    [("", "es", "name"), ("x" * 101, "es", "name"), ("Ana\x07", "es", "name"),
-     ("Ana", "fr", "not one of the languages")],
+    ("name", "language", "message", "field"),
+    [("", "es", "name", "name"), ("x" * 101, "es", "name", "name"),
+     ("Ana\x07", "es", "name", "name"), ("Ana", "fr", "not one of the languages", "language")],
 )
 async def test_bad_guests_are_refused(
-    meetings: Meetings, meeting: MeetingInfo, name: str, language: str, message: str
+    meetings: Meetings, meeting: MeetingInfo, name: str, language: str, message: str, field: str
 ) -> None:
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=message) as refused:
         await meetings.join(meetings.links(meeting.id).invite_token, name, language)
+    assert refused.value.field == field
     assert len(await meetings.attendees(meeting.id)) == 1  # only the host
 
 
@@ -296,15 +304,20 @@ async def test_an_interpreter_asked_into_a_meeting_lands_in_its_room(
 async def test_interpreter_requests_are_checked(
     services: Services, meetings: Meetings, meeting: MeetingInfo, dispatcher: Dispatcher
 ) -> None:
-    with pytest.raises(InvalidInput, match="meeting's languages"):
+    with pytest.raises(InvalidInput, match="meeting's languages") as refused:
         await dispatcher.request_for_meeting(meeting.id, "bfi", "")
+    assert refused.value.field == "language"
     with pytest.raises(InvalidInput, match="not offered"):
         await dispatcher.request_for_meeting(meeting.id, "fr", "")
+    with pytest.raises(InvalidInput, match="at most 500") as refused:
+        await dispatcher.request_for_meeting(meeting.id, "es", "x" * 501)
+    assert refused.value.field == "note"
     with pytest.raises(NotFound):
         await dispatcher.request_for_meeting("nope", "es", "")
     first = await dispatcher.request_for_meeting(meeting.id, "es", "")
-    with pytest.raises(Conflict, match="still waiting"):
+    with pytest.raises(Conflict, match="still waiting") as waiting:
         await dispatcher.request_for_meeting(meeting.id, "ar", "")
+    assert waiting.value.code == "already_asked"
     # Withdrawn, the meeting may ask again.
     assert (await dispatcher.withdraw_request(first.id)).status == "cancelled"
     assert await services.queue.queue("es") == []
@@ -312,8 +325,9 @@ async def test_interpreter_requests_are_checked(
     assert again.language_code == "ar"
     await meetings.end(meeting.id)
     await dispatcher.withdraw_request(again.id)
-    with pytest.raises(Conflict, match="ended"):
+    with pytest.raises(Conflict, match="ended") as ended:
         await dispatcher.request_for_meeting(meeting.id, "es", "")
+    assert ended.value.code == "ended"
 
 
 async def test_expiry_and_hand_back_leave_the_meeting_going(

@@ -25,19 +25,21 @@ async def test_request_is_stored_and_found_by_its_token(services: Services) -> N
 
 
 @pytest.mark.parametrize(
-    ("language", "media", "note", "message"),
+    ("language", "media", "note", "message", "field"),
     [
-        ("de", "video", "", "not offered"),  # a real language this organisation does not offer
-        ("zz", "video", "", "not offered"),
-        ("es", "smoke-signals", "", "video or audio"),
-        ("es", "video", "x" * 501, "at most 500"),
+        # A real language this organisation does not offer.
+        ("de", "video", "", "not offered", "language"),
+        ("zz", "video", "", "not offered", "language"),
+        ("es", "smoke-signals", "", "video or audio", "media"),
+        ("es", "video", "x" * 501, "at most 500", "note"),
     ],
 )
 async def test_bad_request_is_refused_and_changes_nothing(
-    services: Services, language: str, media: str, note: str, message: str
+    services: Services, language: str, media: str, note: str, message: str, field: str
 ) -> None:
-    with pytest.raises(InvalidInput, match=message):
+    with pytest.raises(InvalidInput, match=message) as refused:
         await services.queue.create(language, media, note)
+    assert refused.value.field == field  # what the request form asks to correct
     assert await services.queue.open_languages() == []
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from interp.domain.meetings import MeetingInfo, Meetings
-from interp.http.security import secret_key
+from interp.keys import secret_key
 from interp.store.database import Database
 from tests.live_server import LiveServer
 

@@ -13,11 +13,9 @@ import pytest
 from interp.config import load_settings
 from interp.domain.accounts import Account, Accounts
 from interp.domain.caption_jobs import CaptionJobInfo, CaptionJobs
-from interp.domain.rooms import Rooms
-from interp.hub.memory_hub import MemoryHub
 from interp.jobs.uploads import Uploads
 from interp.jobs.worker import UNAVAILABLE, UPLOAD_LOST, CaptionWorker, in_daemon_thread
-from interp.live.service import LiveCaptions
+from interp.language_tools import LanguageTools, Unavailable
 from interp.store.database import Database, upgrade_schema
 
 
@@ -39,8 +37,7 @@ async def owner(db: Database) -> Account:
 
 def worker(db: Database, uploads: Uploads, tmp_path: Path, **settings: object) -> CaptionWorker:
     config = load_settings(None, data_dir=tmp_path, **settings)
-    live = LiveCaptions(config, MemoryHub(), Rooms(db))
-    return CaptionWorker(CaptionJobs(db), uploads, live)
+    return CaptionWorker(CaptionJobs(db), uploads, LanguageTools(config))
 
 
 def stored(uploads: Uploads, job: CaptionJobInfo) -> Path:
@@ -94,7 +91,7 @@ async def test_a_job_that_cannot_run_says_why_and_its_upload_is_deleted(
                 await asyncio.sleep(0.05)
     finally:
         await off.stop()
-    assert (await jobs.get(job.id)).error == UNAVAILABLE["off"]
+    assert (await jobs.get(job.id)).error == UNAVAILABLE[Unavailable.OFF]
     assert uploads.job_ids() == set()
 
 

@@ -23,7 +23,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 from interp.live.service import LiveCaptions
 from interp.realtime.protocol import MAX_SDP_CHARS
 from interp.translation.translator import Translator
-from tests.caption_sender import CaptionSender, translating_server
+from tests.caption_sender import CaptionSender
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in, start_live_server
 from tests.realtime import test_two_nodes
 from tests.realtime.test_call_signalling import matched_room
@@ -40,15 +40,6 @@ REFERENCE = (
 )
 SHORT_SPEECH = DATA / "en_speechbrain_spk1_snt1.wav"
 SHORT_REFERENCE = "the child almost hurt the small dog"
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path, argos_home: None, argos_archives: dict[tuple[str, str], Path]
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
-    with translating_server(tmp_path, argos_archives) as server:
-        yield server
 
 
 def words(text: str) -> str:
@@ -248,7 +239,8 @@ async def test_each_segment_is_translated_once_per_language_read_in_the_room(
     translated = [m for page in got.values() for m in page if m["translated"]]
     distinct = {(m["reading"], originals[key(m)]) for m in translated}
     assert {(language, f["text"]) for f in spoken for language in ("es", "fr")} <= distinct
-    assert live_captions(translating).translation.translator.model_runs == len(distinct)
+    translator = live_captions(translating).language_tools.translation.translator
+    assert translator.model_runs == len(distinct)
 
 
 async def state_of(socket: JsonSocket, session: str, on: bool) -> dict[str, Any]:
@@ -425,12 +417,12 @@ async def test_a_stale_socket_of_a_reconnected_page_leaves_its_captions_on(
         await stale.close()
         calls = live_server.server.config.app.state.services.calls  # type: ignore[attr-defined]
         for _ in range(200):
-            if calls._connected[me["id"]] == 1:
+            if calls.connections(me["id"]) == 1:
                 break
             await asyncio.sleep(0.05)
         await resident.send({"type": "ping"})
         await resident.expect("pong")
-        assert calls._connected[me["id"]] == 1
+        assert calls.connections(me["id"]) == 1
         assert not any(
             m["type"] == "captions.state" and not m["on"] for m in resident.seen
         )

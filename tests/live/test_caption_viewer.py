@@ -21,11 +21,12 @@ from websockets.exceptions import ConnectionClosed
 from interp.domain.rooms import Rooms
 from interp.hub import create_hub
 from interp.hub.channels import viewers_channel
-from interp.live.viewers import FRESH_S, ViewerLanguages, gone_event, languages_event
+from interp.live.interface import gone_event, languages_event
+from interp.live.viewers import FRESH_S, ViewerLanguages
 from interp.modelstore import resolve_speech_model
 from interp.store.database import Database
 from interp.translation.translator import Translator
-from tests.caption_sender import INSTALLED_MODELS, models_with_translation, translating_server
+from tests.caption_sender import INSTALLED_MODELS, models_with_translation
 from tests.http.test_caption_view import MadeMeeting, create_meeting
 from tests.live.test_call_captions import (
     SHORT_REFERENCE,
@@ -82,15 +83,6 @@ def two_translating_nodes(
     finally:
         first.stop()
         second.stop()
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path, argos_home: None, argos_archives: dict[tuple[str, str], Path]
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
-    with translating_server(tmp_path, argos_archives) as server:
-        yield server
 
 
 async def view(server: LiveServer, token: str, languages: list[str]) -> JsonSocket:

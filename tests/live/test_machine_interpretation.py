@@ -6,7 +6,7 @@ that same room. Driven through the real pages and sockets, with real speech."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pytest
 
 from interp.http.resident_pages import NOT_WAITING
 from interp.translation.translator import Translator
-from tests.caption_sender import joined_speech, translating_server
+from tests.caption_sender import joined_speech
 from tests.live.test_call_captions import (
     DATA,
     REFERENCE,
@@ -39,20 +39,6 @@ SPANISH_REFERENCE = (
     "fue tanta la cantidad de gente que se concentró que no todos pudieron acceder al "
     "funeral en la plaza de san pedro"
 )
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path,
-    argos_home: None,
-    argos_archives: dict[tuple[str, str], Path],
-    request: pytest.FixtureRequest,
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
-    marker = request.node.get_closest_marker("server_settings")
-    settings = marker.kwargs if marker else {}
-    with translating_server(tmp_path, argos_archives, **settings) as server:
-        yield server
 
 
 @dataclass

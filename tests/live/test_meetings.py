@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from interp.domain.meetings import MeetingInfo, Meetings
-from interp.http.security import secret_key
+from interp.keys import secret_key
 from interp.store.database import Database
 from tests.caption_sender import CaptionSender, joined_speech
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in

@@ -13,9 +13,10 @@ import pytest
 
 from interp.captions.engine import CaptionEngine
 from interp.config import load_settings
+from interp.domain.speakers import Speaker
 from interp.hub import Hub, create_hub
 from interp.hub.channels import captions_channel
-from interp.live.relay import RoomCaptions, Speaker
+from interp.live.relay import RoomCaptions
 from interp.media.audio import SAMPLE_RATE
 from interp.modelstore import resolve_speech_model
 from interp.translation.packages import install_package_file

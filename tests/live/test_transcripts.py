@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,11 +18,10 @@ from sqlalchemy import select
 
 from interp.domain.meetings import MeetingInfo, Meetings
 from interp.domain.transcripts import Transcripts
-from interp.http.security import secret_key
+from interp.keys import secret_key
 from interp.store.database import Database
 from interp.store.models import AuditEntry
 from interp.translation.translator import Translator
-from tests.caption_sender import translating_server
 from tests.live.test_call_captions import (
     SHORT_REFERENCE,
     SHORT_SPEECH,
@@ -36,15 +33,6 @@ from tests.live.test_call_captions import (
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in
 
 CONSENT = "/api/meetings/{}/consent"
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path, argos_home: None, argos_archives: dict[tuple[str, str], Path]
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
-    with translating_server(tmp_path, argos_archives) as server:
-        yield server
 
 
 @dataclass

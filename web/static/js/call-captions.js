@@ -4,7 +4,9 @@
 // machine-interpretation view has two, one per reading language, and each `caption` message
 // goes to the display whose language is its `reading`.
 import { CaptionSender } from "./caption-sender.js";
-import { CaptionDisplay } from "./ui/captions.js";
+import { CaptionDisplay, ORIGINAL, captionEvent, readingNotice } from "./ui/captions.js";
+import { noticeParagraph } from "./ui/notice.js";
+import { fill, listOf, personName, speakerLabel } from "./ui/text.js";
 
 // Errors that always concern captions.start.
 const START_ERRORS = new Set(["captions_unavailable", "invalid_offer"]);
@@ -12,45 +14,8 @@ const START_ERRORS = new Set(["captions_unavailable", "invalid_offer"]);
 // limit, a room that changed meanwhile).
 const PENDING_START_ERRORS = new Set(["invalid", "too_large", "forbidden", "conflict", "not_found"]);
 const MAX_RETRIES = 3;
-// The reading "language" of each speaker's own words, untranslated.
-const ORIGINAL = "original";
 // Arrow keys on a closed <select> fire "change" at every step: send only where they stop.
 const LANGUAGE_SETTLE_MS = 300;
-
-// Strings come from the page with "{name}" where a value goes.
-function fill(template, values) {
-  return (template || "").replace(/\{(\w+)\}/g, (match, key) => values[key] ?? match);
-}
-
-// A language's name: from the page (translated by the server), else the browser's own list.
-export function languageNamer(names, locale) {
-  let display = null;
-  try {
-    display = new Intl.DisplayNames([locale], { type: "language" });
-  } catch {
-    // Older browsers: the code itself is the last resort.
-  }
-  return (code) => {
-    if (names[code]) return names[code];
-    try {
-      return (code && display && display.of(code)) || code;
-    } catch {
-      return code;
-    }
-  };
-}
-
-function listOf(items, locale) {
-  try {
-    return new Intl.ListFormat(locale, { type: "conjunction" }).format(items);
-  } catch {
-    return items.join(", ");
-  }
-}
-
-function noticeParagraph(text, kind = "info") {
-  return Object.assign(document.createElement("p"), { className: `notice ${kind}`, textContent: text });
-}
 
 export class CallCaptions {
   // views: [{container, language, side, strings, nameOf, modelNotice}]; `side` ("resident" or
@@ -198,10 +163,7 @@ export class CallCaptions {
       if (view.language === this.select.value) return;
       view.language = this.select.value;
       this.sendLanguages();
-      const text = view.language === ORIGINAL
-        ? this.t.readingOriginal
-        : fill(this.t.readingIn, { language: view.nameOf(view.language) });
-      view.display.notice(text);
+      view.display.notice(readingNotice(view.language, this.t, view.nameOf));
     }, LANGUAGE_SETTLE_MS);
   }
 
@@ -224,17 +186,7 @@ export class CallCaptions {
       // An untranslated partial for a translated reader is foreign words that its final will
       // replace; shown only where the language has no model at all.
       if (!message.final && message.available === false && !view.noticed.has(reading)) continue;
-      view.display.push({
-        stream: message.stream,
-        seq: message.seq,
-        start_s: message.start_s,
-        end_s: message.end_s,
-        text: message.text,
-        language: message.language,
-        final: Boolean(message.final),
-        translated: Boolean(message.translated),
-        speaker: this.speakerLabel(message.speaker, view),
-      });
+      view.display.push(captionEvent(message, this.labelFor(message.speaker, view)));
       // Judged on finals: a partial may go untranslated while its final gets an English
       // translation from the speech model itself.
       if (message.final && message.text && message.available === false) this.noModel(view, reading);
@@ -250,18 +202,15 @@ export class CallCaptions {
     );
   }
 
-  speakerLabel(speaker, view) {
-    if (!speaker) return "";
+  labelFor(speaker, view) {
     const s = view.strings;
-    if (view.side) {
+    if (speaker && view.side) {
       // One device, two readers: each half calls its own reader's words "You".
       if (speaker.role === view.side) return s.you;
       if (speaker.role === "resident") return s.resident;
       if (speaker.role === "desk") return s.desk;
     }
-    const role = s[speaker.role] || "";
-    if (!speaker.name) return role;
-    return role && role !== speaker.name ? `${speaker.name} (${role})` : speaker.name;
+    return speakerLabel(speaker, s);
   }
 
   // --- who is captioned ----------------------------------------------------------------------
@@ -273,19 +222,19 @@ export class CallCaptions {
     this.renderOnFor();
   }
 
-  personName(peer) {
+  peerName(peer) {
     if (this.you && peer.id === this.you.id) return this.t.you;
-    return peer.name || this.t[peer.role] || peer.role;
+    return personName(peer, this.t);
   }
 
   renderOnFor() {
     if (!this.onForEl) return;
-    const names = [...this.onFor.values()].map((peer) => this.personName(peer));
+    const names = [...this.onFor.values()].map((peer) => this.peerName(peer));
     let text = names.length
       ? fill(this.t.captionsOnFor, { names: listOf(names, this.locale) })
       : this.t.captionsOffForAll;
     if (this.behind.size) {
-      const behind = [...this.behind.values()].map((peer) => this.personName(peer));
+      const behind = [...this.behind.values()].map((peer) => this.peerName(peer));
       text += " " + fill(this.t.captionsBehind, { names: listOf(behind, this.locale) });
     }
     this.onForEl.textContent = text;
@@ -314,10 +263,17 @@ export class CallCaptions {
       this.fail(this.t.captionsNeedMicrophone);
       return;
     }
-    const sender = new CaptionSender(track, {
-      iceServers: this.iceServers,
-      onStateChange: (state) => this.senderState(sender, state),
-    });
+    let sender = null;
+    try {
+      sender = new CaptionSender(track, {
+        iceServers: this.iceServers,
+        onStateChange: (state) => this.senderState(sender, state),
+      });
+    } catch {
+      // A connection the browser will not make (an ICE server setting it refuses, say).
+      this.fail(this.t.captionsFailed);
+      return;
+    }
     this.sender = sender;
     this.setPressed(true);
     // The server may first have to load its speech model: say that something is happening.

@@ -4,11 +4,12 @@
 // Each other participant gets a video tile: one, as large as the screen allows, in a call of
 // two; a grid in a meeting of more. In a meeting a guest first waits to be let in, and the
 // host's page has the host's controls (meeting-host.js).
-import { CallCaptions, languageNamer } from "./call-captions.js";
+import { CallCaptions } from "./call-captions.js";
 import { FaceToFace } from "./face-to-face.js";
 import { MeetingHost } from "./meeting-host.js";
 import { announce } from "./ui/announcer.js";
 import { pageStrings } from "./ui/strings.js";
+import { fill, languageNamer, personName } from "./ui/text.js";
 import { ReconnectingSocket } from "./socket.js";
 
 const t = pageStrings();
@@ -18,6 +19,7 @@ const m = pageStrings("meeting-strings");
 // One id per page load: peers tell a reconnected page (same session) from a reloaded one.
 const session = crypto.randomUUID().replaceAll("-", "");
 const stateEl = document.getElementById("connection-state");
+const failureEl = document.getElementById("call-failure");
 const videosEl = document.getElementById("call-videos");
 const localVideo = document.getElementById("local-video");
 const waitingEl = document.getElementById("meeting-waiting");
@@ -30,7 +32,7 @@ let iceServers = [];
 let localStream = null;
 let ended = false;
 let inRoom = false; // joined, and the socket has not dropped since
-const peers = new Map(); // participant id -> { session, info, pc, pendingIce, tile }
+const peers = new Map(); // participant id -> { session, info, pc, pendingIce, tile, failed }
 const host = meeting && meeting.host ? new MeetingHost({ send, meeting, locale: config.locale }) : null;
 const faceToFace = config.machine ? new FaceToFace(t) : null;
 const captions = new CallCaptions({
@@ -67,15 +69,6 @@ function captionViews() {
 function setState(text) {
   stateEl.textContent = text;
   document.body.dataset.callState = text;
-}
-
-function roleName(info) {
-  return info.name || t[info.role] || info.role;
-}
-
-// Strings come from the page with "{name}" where a value goes.
-function fill(template, values) {
-  return (template || "").replace(/\{(\w+)\}/g, (match, key) => values[key] ?? match);
 }
 
 // --- video tiles: the page's own "main" tile for the first peer, more in a grid ---------------
@@ -141,7 +134,7 @@ function takeTile(peer, leftText) {
 
 function describePeer(peer) {
   if (!peer.tile) return;
-  const parts = [roleName(peer.info)];
+  const parts = [personName(peer.info, t)];
   if (!peer.info.audio) parts.push(t.peerMuted);
   if (config.media === "video" && !peer.info.video) parts.push(t.peerCameraOff);
   peer.tile.label.textContent = parts.join(" · ");
@@ -181,11 +174,21 @@ function closePeer(id, leftText = t.peerLeft) {
   peer.pc.close();
   takeTile(peer, leftText);
   peers.delete(id);
+  if (peer.failed) showFailure();
 }
 
 function createPeer(info) {
+  const peer = { session: info.session, info, pc: null, pendingIce: [], tile: null, failed: false };
+  connect(peer);
+  return peer;
+}
+
+// Gives the peer a new RTCPeerConnection, closing the one it had.
+function connect(peer) {
+  if (peer.pc) peer.pc.close();
   const pc = new RTCPeerConnection({ iceServers });
-  const peer = { session: info.session, info, pc, pendingIce: [], tile: null };
+  peer.pc = pc;
+  peer.pendingIce = [];
   if (localStream) {
     for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
   } else {
@@ -207,20 +210,25 @@ function createPeer(info) {
   pc.onconnectionstatechange = () => {
     if (pc.connectionState === "connected") {
       if (savingData) applyVideoLimits(peer);
+      // The other page's Try again may be what mended it.
+      if (peer.failed) {
+        peer.failed = false;
+        showFailure();
+      }
       setState(t.connected);
       announce(t.connected);
     } else if (pc.connectionState === "failed" && session < peer.session) {
-      // Renegotiate with an ICE restart; the smaller session always makes the offers.
-      offer(peer, { iceRestart: true });
+      // Renegotiate with an ICE restart; the smaller session makes the offers (the other
+      // only when its person asks to try again).
+      negotiate(peer, (current) => offer(peer, current, { iceRestart: true }));
     }
   };
-  return peer;
 }
 
-async function offer(peer, options = {}) {
-  const description = await peer.pc.createOffer(options);
-  await peer.pc.setLocalDescription(description);
-  send({ type: "offer", to: peer.session, sdp: peer.pc.localDescription.sdp });
+async function offer(peer, pc, options = {}) {
+  const description = await pc.createOffer(options);
+  await pc.setLocalDescription(description);
+  send({ type: "offer", to: peer.session, sdp: pc.localDescription.sdp });
 }
 
 // A peer we learned of: from "peer.joined" (they arrived) or "peer.present" (they were here).
@@ -239,7 +247,7 @@ function meetPeer(info) {
   giveTile(peer);
   describePeer(peer);
   setState(t.connecting);
-  if (session < info.session) offer(peer);
+  if (session < info.session) negotiate(peer, (pc) => offer(peer, pc));
 }
 
 function peerBySession(from) {
@@ -247,20 +255,44 @@ function peerBySession(from) {
   return null;
 }
 
-async function onDescription(message) {
+// The certificate a description's connection proves itself with.
+function fingerprint(sdp) {
+  const found = /^a=fingerprint:(.+)$/m.exec(sdp || "");
+  return found ? found[1].trim() : null;
+}
+
+// An offer, answer or ICE candidate from another page.
+function onSignal(message) {
   const peer = peerBySession(message.from);
   if (!peer) return;
-  await peer.pc.setRemoteDescription({ type: message.type, sdp: message.sdp });
-  for (const candidate of peer.pendingIce.splice(0)) await peer.pc.addIceCandidate(candidate);
+  if (message.type === "ice") {
+    onIce(peer, message);
+    return;
+  }
+  // An offer with another certificate than the one this page knows comes from a new
+  // connection on the other page (its Try again). A connection never changes its
+  // certificate, so this page makes a new one too.
+  const known = peer.pc.remoteDescription && fingerprint(peer.pc.remoteDescription.sdp);
+  if (message.type === "offer" && known && known !== fingerprint(message.sdp)) connect(peer);
+  negotiate(peer, (pc) => onDescription(peer, pc, message));
+}
+
+async function onDescription(peer, pc, message) {
+  if (message.type === "offer" && pc.signalingState === "have-local-offer") {
+    // Offers crossed: one page tried again while the other's offer waited. The same one
+    // gives way on both pages: the smaller session's.
+    if (session > peer.session) return;
+    await pc.setLocalDescription({ type: "rollback" });
+  }
+  await pc.setRemoteDescription({ type: message.type, sdp: message.sdp });
+  for (const candidate of peer.pendingIce.splice(0)) await addCandidate(pc, candidate);
   if (message.type === "offer") {
-    await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-    send({ type: "answer", to: peer.session, sdp: peer.pc.localDescription.sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    send({ type: "answer", to: peer.session, sdp: pc.localDescription.sdp });
   }
 }
 
-async function onIce(message) {
-  const peer = peerBySession(message.from);
-  if (!peer) return;
+function onIce(peer, message) {
   const candidate = message.candidate
     ? { candidate: message.candidate, sdpMid: message.sdp_mid, sdpMLineIndex: message.sdp_mline_index }
     : null;
@@ -268,7 +300,63 @@ async function onIce(message) {
     if (candidate) peer.pendingIce.push(candidate);
     return;
   }
-  await peer.pc.addIceCandidate(candidate);
+  addCandidate(peer.pc, candidate);
+}
+
+// A candidate the browser cannot use (one for a connection since replaced or restarted, or
+// for an offer this page passed over) is not a failure: others may still connect, and if
+// none does the connection fails and is restarted (connect).
+function addCandidate(pc, candidate) {
+  return pc.addIceCandidate(candidate).catch(() => {});
+}
+
+// --- signalling that fails -------------------------------------------------------------------
+// A description the browser refuses, or an offer it cannot make, would leave the call at
+// "connecting" with nothing said: the person is told, and Try again starts afresh.
+
+// Runs step(pc), one step of signalling on the peer's connection, and shows its failure.
+function negotiate(peer, step) {
+  const pc = peer.pc;
+  step(pc).catch(() => {
+    // The peer left, the call ended or the connection was replaced meanwhile: closing it
+    // made the step fail, and nothing is wrong.
+    if (ended || peers.get(peer.info.id) !== peer || peer.pc !== pc) return;
+    peer.failed = true;
+    showFailure();
+  });
+}
+
+// The alert shows while any connection's signalling has failed: once, however many.
+function showFailure() {
+  if (![...peers.values()].some((peer) => peer.failed)) {
+    failureEl.replaceChildren();
+    return;
+  }
+  if (failureEl.childElementCount) return;
+  const button = Object.assign(document.createElement("button"), {
+    type: "button", className: "button", textContent: t.tryAgain,
+  });
+  button.addEventListener("click", tryAgain);
+  const notice = Object.assign(document.createElement("div"), { className: "notice error" });
+  notice.append(Object.assign(document.createElement("p"), { textContent: t.callFailed }), button);
+  failureEl.replaceChildren(notice);
+}
+
+// A new connection and an offer from this page, whichever page made the first offer: the
+// other page answers it on a new connection of its own, or in place of its waiting offer
+// (onSignal, onDescription). So a refusal on either side is mended from either.
+function tryAgain() {
+  const hadFocus = failureEl.contains(document.activeElement);
+  for (const peer of peers.values()) {
+    if (!peer.failed) continue;
+    peer.failed = false;
+    connect(peer);
+    negotiate(peer, (pc) => offer(peer, pc));
+  }
+  showFailure();
+  setState(t.connecting);
+  // The button is gone: focus goes to the line that says how the call is doing.
+  if (hadFocus) stateEl.focus();
 }
 
 function endCall(text, { returnToQueue = false } = {}) {
@@ -325,7 +413,8 @@ function onJoined(message) {
 function peerLeft(message) {
   const peer = message.peer;
   if (meeting) {
-    const text = fill(message.reason === "removed" ? m.removedNamed : m.leftNamed, { name: roleName(peer) });
+    const name = personName(peer, t);
+    const text = fill(message.reason === "removed" ? m.removedNamed : m.leftNamed, { name });
     closePeer(peer.id, text);
     captions.peerLeft(peer);
     announce(text);
@@ -363,13 +452,15 @@ function onMessage(message) {
     case "peer.joined":
     case "peer.present":
       if (meeting && message.type === "peer.joined" && !peers.has(message.peer.id)) {
-        announce(fill(m.joinedNamed, { name: roleName(message.peer) }));
+        announce(fill(m.joinedNamed, { name: personName(message.peer, t) }));
       }
       meetPeer(message.peer);
       if (faceToFace) faceToFace.peerArrived(message.peer, { fresh: message.type === "peer.joined" });
       break;
     case "peer.reconnecting": {
-      const text = meeting ? fill(m.reconnectingNamed, { name: roleName(message.peer) }) : t.peerReconnecting;
+      const text = meeting
+        ? fill(m.reconnectingNamed, { name: personName(message.peer, t) })
+        : t.peerReconnecting;
       setState(text);
       announce(text);
       break;
@@ -387,10 +478,8 @@ function onMessage(message) {
     }
     case "offer":
     case "answer":
-      onDescription(message);
-      break;
     case "ice":
-      onIce(message);
+      onSignal(message);
       break;
     case "room.closed":
       onRoomClosed(message.reason);

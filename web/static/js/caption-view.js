@@ -2,8 +2,10 @@
 // reader picks a language, and the captions show in large text, on a phone or full screen on a
 // projector. Small on purpose: it must run on old phones, with no build step.
 import { ReconnectingSocket } from "./socket.js";
-import { CaptionDisplay } from "./ui/captions.js";
+import { CaptionDisplay, ORIGINAL, captionEvent, readingNotice } from "./ui/captions.js";
+import { noticeParagraph } from "./ui/notice.js";
 import { pageStrings } from "./ui/strings.js";
+import { fill, languageNamer, listOf, personName, speakerLabel } from "./ui/text.js";
 
 const t = pageStrings();
 const config = JSON.parse(document.getElementById("view-config").textContent);
@@ -16,6 +18,7 @@ const exitButton = document.getElementById("exit-fullscreen-button");
 const languageLabel = document.getElementById("projector-language");
 const modelNotice = document.getElementById("captions-model-notice");
 const display = new CaptionDisplay(document.getElementById("captions"));
+const languageName = languageNamer(t.names || {}, document.documentElement.lang);
 
 const LANGUAGE_KEY = "interp.viewLanguage";
 const THEME_KEY = "interp.viewTheme";
@@ -32,10 +35,6 @@ let settleTimer = null;
 const onFor = new Map(); // participant id -> name, whose speech is captioned
 const behind = new Map();
 const noticed = new Set(); // languages already told "no translation model"
-
-function fill(template, values) {
-  return (template || "").replace(/\{(\w+)\}/g, (match, key) => values[key] ?? match);
-}
 
 function remembered(key) {
   try {
@@ -64,22 +63,6 @@ function firstLanguage() {
   return config.defaultLanguage;
 }
 
-function languageName(code) {
-  return (t.names && t.names[code]) || code;
-}
-
-function personName(peer) {
-  return peer.name || t[peer.role] || peer.role;
-}
-
-function listOf(items) {
-  try {
-    return new Intl.ListFormat(document.documentElement.lang, { type: "conjunction" }).format(items);
-  } catch {
-    return items.join(", ");
-  }
-}
-
 // One status line says the most useful thing: the connection, else the meeting's state.
 function renderStatus() {
   let text;
@@ -94,35 +77,15 @@ function renderStatus() {
   view.dataset.state = ended ? "ended" : connection;
 }
 
-function speakerLabel(speaker) {
-  if (!speaker) return "";
-  const role = t[speaker.role] || "";
-  if (!speaker.name) return role;
-  return role && role !== speaker.name ? `${speaker.name} (${role})` : speaker.name;
-}
-
 function onCaption(message) {
   // A copy for a language this page no longer reads was on its way before the change.
   if (message.reading !== reading) return;
   // An untranslated partial for a translated reader is foreign words its final replaces.
   if (!message.final && message.available === false && !noticed.has(reading)) return;
-  display.push({
-    stream: message.stream,
-    seq: message.seq,
-    start_s: message.start_s,
-    end_s: message.end_s,
-    text: message.text,
-    language: message.language,
-    final: Boolean(message.final),
-    translated: Boolean(message.translated),
-    speaker: speakerLabel(message.speaker),
-  });
+  display.push(captionEvent(message, speakerLabel(message.speaker, t)));
   if (message.final && message.text && message.available === false && !noticed.has(reading)) {
     noticed.add(reading);
-    const notice = document.createElement("p");
-    notice.className = "notice info";
-    notice.textContent = fill(t.noModel, { language: languageName(reading) });
-    modelNotice.append(notice);
+    modelNotice.append(noticeParagraph(fill(t.noModel, { language: languageName(reading) })));
   }
 }
 
@@ -141,11 +104,11 @@ function onMessage(message) {
       onCaption(message);
       break;
     case "captions.state":
-      if (message.on) onFor.set(message.peer.id, personName(message.peer));
+      if (message.on) onFor.set(message.peer.id, personName(message.peer, t));
       else onFor.delete(message.peer.id);
       break;
     case "captions.behind":
-      if (message.behind) behind.set(message.peer.id, personName(message.peer));
+      if (message.behind) behind.set(message.peer.id, personName(message.peer, t));
       else behind.delete(message.peer.id);
       break;
     case "meeting.started":
@@ -189,7 +152,7 @@ const socket = new ReconnectingSocket("/ws/captions", {
 function showLanguage() {
   select.value = reading;
   languageLabel.textContent = languageName(reading);
-  languageLabel.lang = reading === "original" ? "" : reading;
+  languageLabel.lang = reading === ORIGINAL ? "" : reading;
 }
 
 select.addEventListener("change", () => {
@@ -201,9 +164,7 @@ select.addEventListener("change", () => {
     socket.hello.languages = [reading]; // what a reconnect asks for
     socket.send({ type: "viewer.language", languages: [reading] });
     showLanguage();
-    display.notice(reading === "original"
-      ? t.readingOriginal
-      : fill(t.readingIn, { language: languageName(reading) }));
+    display.notice(readingNotice(reading, t, languageName));
   }, LANGUAGE_SETTLE_MS);
 });
 

@@ -3,6 +3,8 @@
 // the host records). Both show whether a transcript is being kept. The state comes from
 // /api/meetings/<id>/consent (see docs/protocol.md): at once when the room socket says it
 // changed, and every few seconds in any case.
+import { fill } from "./ui/text.js";
+
 const REFRESH_MS = 5000;
 const QUICK_REFRESH_MS = 1000;
 const QUICK_LOOKS = 15;
@@ -105,9 +107,7 @@ class ConsentView {
     }
     if (this.count) {
       const agreed = state.participants.filter((p) => p.consent === "agreed").length;
-      this.count.textContent = this.t.count
-        .replace("{agreed}", String(agreed))
-        .replace("{total}", String(state.participants.length));
+      this.count.textContent = fill(this.t.count, { agreed, total: state.participants.length });
     }
     this.drawList(state);
   }
@@ -161,7 +161,7 @@ class ConsentView {
         button.textContent = agree ? t.recordAgreed : t.recordDeclined;
         const whose = document.createElement("span");
         whose.className = "visually-hidden";
-        whose.textContent = ` ${t.recordFor.replace("{name}", person.name)}`;
+        whose.textContent = ` ${fill(t.recordFor, { name: person.name })}`;
         button.append(whose);
         buttons.append(button);
       }

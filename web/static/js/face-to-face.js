@@ -3,6 +3,7 @@
 // half turns round for someone sitting opposite. An interpreter can still join: then the page
 // says so and shows them, and the captions carry on.
 import { announce } from "./ui/announcer.js";
+import { noticeParagraph } from "./ui/notice.js";
 
 export class FaceToFace {
   constructor(strings) {
@@ -37,9 +38,6 @@ export class FaceToFace {
 
   // Shown, not a live region: announce() already speaks it, once.
   say(text, kind) {
-    const paragraph = Object.assign(document.createElement("p"), {
-      className: `notice ${kind}`, textContent: text,
-    });
-    this.status.replaceChildren(paragraph);
+    this.status.replaceChildren(noticeParagraph(text, kind));
   }
 }

@@ -2,16 +2,13 @@
 // guests waiting to be let in, the people in the meeting (each can be removed), ending the
 // meeting for everyone, and in a meeting held in a room, who is speaking now: the name the
 // captions of this device's microphone carry.
-import { chime } from "./socket.js";
 import { announce } from "./ui/announcer.js";
+import { chime } from "./ui/sound.js";
 import { pageStrings } from "./ui/strings.js";
+import { fill, languageNamer } from "./ui/text.js";
 
 // Errors that answer a host action (the server names the problem; the page says it).
 const HOST_ERRORS = new Set(["full", "not_found", "conflict", "forbidden", "invalid"]);
-
-function fill(template, values) {
-  return (template || "").replace(/\{(\w+)\}/g, (match, key) => values[key] ?? match);
-}
 
 function element(tag, properties = {}, ...children) {
   const node = Object.assign(document.createElement(tag), properties);
@@ -35,11 +32,7 @@ export class MeetingHost {
     this.people = new Map(); // participant id -> someone else in the meeting
     this.pending = false; // a host action waits for its answer
     this.speaker = ""; // who this device's microphone hears ("": the host)
-    try {
-      this.languages = new Intl.DisplayNames([locale], { type: "language" });
-    } catch {
-      this.languages = null;
-    }
+    this.languageName = languageNamer({}, locale);
 
     document.getElementById("end-meeting").addEventListener("click", () => {
       if (window.confirm(this.t.confirmEnd)) this.act({ type: "meeting.end" });
@@ -128,14 +121,6 @@ export class MeetingHost {
     if (arrived.length) {
       chime();
       announce(arrived.map((guest) => fill(this.t.waitingArrived, { name: guest.name })).join(" "));
-    }
-  }
-
-  languageName(code) {
-    try {
-      return (code && this.languages && this.languages.of(code)) || code || "";
-    } catch {
-      return code || "";
     }
   }
 

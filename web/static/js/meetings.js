@@ -2,6 +2,7 @@
 // zone (the server is told its name), times print in that zone, and ending a meeting asks
 // first. Without JavaScript the form and times are in UTC, as the page says.
 import { pageStrings } from "./ui/strings.js";
+import { fill } from "./ui/text.js";
 
 const t = pageStrings();
 const locale = document.documentElement.lang || undefined;
@@ -15,7 +16,7 @@ try {
 if (zone) {
   for (const field of document.querySelectorAll("[data-timezone]")) field.value = zone;
   for (const hint of document.querySelectorAll("[data-timezone-hint]")) {
-    if (t.timezone) hint.textContent = t.timezone.replace("{zone}", zone);
+    if (t.timezone) hint.textContent = fill(t.timezone, { zone });
   }
   const format = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   for (const time of document.querySelectorAll("time[data-local-time]")) {

@@ -1,7 +1,8 @@
 // The resident's queue page: place in the queue and wait, live; off to the call when matched.
 import { announce } from "./ui/announcer.js";
+import { chime } from "./ui/sound.js";
 import { pageStrings } from "./ui/strings.js";
-import { ReconnectingSocket, chime } from "./socket.js";
+import { ReconnectingSocket, connectionText } from "./socket.js";
 
 const t = pageStrings();
 const root = document.getElementById("queue");
@@ -57,7 +58,7 @@ const socket = new ReconnectingSocket("/ws/resident", {
     else if (message.type === "error" && message.code === "invalid_token") showEnded(t.linkInvalid);
   },
   onState(state) {
-    stateEl.textContent = state === "open" ? t.connected : state === "reconnecting" ? t.reconnecting : t.connecting;
+    stateEl.textContent = connectionText(state, t);
   },
   onClosed() { stateEl.textContent = ""; },
 });

@@ -2,6 +2,7 @@
 // (its status is asked for every two seconds, so a reloaded page picks up where it was).
 import { announce } from "./ui/announcer.js";
 import { pageStrings } from "./ui/strings.js";
+import { fill } from "./ui/text.js";
 
 const POLL_MS = 2000;
 const t = pageStrings();
@@ -21,8 +22,6 @@ const locale = document.documentElement.lang;
 const percent = new Intl.NumberFormat(locale, { style: "percent" });
 const FINISHED = new Set(["done", "failed"]);
 let upload = null;
-
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? values[key] : whole));
 
 function showError(message) {
   errorBox.querySelector("p").textContent = message;

@@ -61,20 +61,8 @@ export class ReconnectingSocket {
   }
 }
 
-// A short two-tone chime made in the browser (no sound file to download).
-export function chime() {
-  const AudioContext = window.AudioContext || window.webkitAudioContext;
-  if (!AudioContext) return;
-  const context = new AudioContext();
-  [660, 880].forEach((frequency, i) => {
-    const oscillator = context.createOscillator();
-    const gain = context.createGain();
-    oscillator.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.2, context.currentTime + i * 0.2);
-    gain.gain.exponentialRampToValueAtTime(0.001, context.currentTime + i * 0.2 + 0.18);
-    oscillator.connect(gain).connect(context.destination);
-    oscillator.start(context.currentTime + i * 0.2);
-    oscillator.stop(context.currentTime + i * 0.2 + 0.2);
-  });
-  window.setTimeout(() => context.close(), 1000);
+// What a page's connection line says for a state given to onState.
+export function connectionText(state, strings) {
+  if (state === "open") return strings.connected;
+  return state === "reconnecting" ? strings.reconnecting : strings.connecting;
 }

@@ -1,7 +1,8 @@
 // The volunteer's dashboard: requests in their languages appear live; first to accept wins.
 import { announce } from "./ui/announcer.js";
+import { chime } from "./ui/sound.js";
 import { pageStrings } from "./ui/strings.js";
-import { ReconnectingSocket, chime } from "./socket.js";
+import { ReconnectingSocket, connectionText } from "./socket.js";
 
 const t = pageStrings();
 const root = document.getElementById("dashboard");
@@ -94,7 +95,7 @@ const socket = new ReconnectingSocket("/ws/volunteer", {
     }
   },
   onState(state) {
-    stateEl.textContent = state === "open" ? t.connected : state === "reconnecting" ? t.reconnecting : t.connecting;
+    stateEl.textContent = connectionText(state, t);
   },
 });
 

@@ -11,6 +11,10 @@
 // A final replaces its stream's tentative text; a final with the same stream and seq as an
 // earlier one replaces it (a correction or a translation); a partial older than the
 // stream's latest final is ignored; a final with empty text only clears the tentative line.
+import { fill } from "./text.js";
+
+// The reading "language" of each speaker's own words, untranslated.
+export const ORIGINAL = "original";
 
 const MAX_LINES = 2;
 const KEEP_SEGMENTS = 400;
@@ -265,4 +269,28 @@ export class CaptionDisplay {
     if (!this.paused && wasAtBottom) this.scrollToLatest();
     else this.latestButton.hidden = this.atBottom();
   }
+}
+
+// --- from the protocol to the display --------------------------------------------------------
+
+// A `caption` message (docs/protocol.md) as the display shows it; speaker: its label.
+export function captionEvent(message, speaker) {
+  return {
+    stream: message.stream,
+    seq: message.seq,
+    start_s: message.start_s,
+    end_s: message.end_s,
+    text: message.text,
+    language: message.language,
+    final: Boolean(message.final),
+    translated: Boolean(message.translated),
+    speaker,
+  };
+}
+
+// What a reader is told when their captions change language; strings: the page's readingIn
+// and readingOriginal, nameOf(code): a language's name.
+export function readingNotice(language, strings, nameOf) {
+  if (language === ORIGINAL) return strings.readingOriginal;
+  return fill(strings.readingIn, { language: nameOf(language) });
 }

@@ -1,0 +1,149 @@
+"""Signing in and out, signing up by an invitation (or the first-start setup link), and
+one's own account: languages and password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from interp.domain.accounts import Account, PendingInvite
+from interp.domain.errors import DomainError, InvalidToken
+from interp.http.auth import current_account, sign_in, sign_out
+from interp.http.guard import requires
+from interp.http.pages import FORM_EXPIRED, LINK_INVALID, checked_form, home_url, message_page, page
+from interp.http.state import services
+from interp.http.templating import render
+from interp.i18n import N_
+from interp.languages import sorted_languages
+
+SIGN_IN_FAILED = N_("The email address or password is wrong.")
+TOO_MANY_ATTEMPTS = N_("Too many attempts. Wait a few minutes and try again.")
+
+
+async def home(request: Request) -> Response:
+    account = await current_account(request)
+    if account is not None:
+        return RedirectResponse(home_url(account), status_code=303)
+    return render(request, "home.html")
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "login.html", {"next": request.query_params.get("next", "")})
+
+
+def _safe_next(value: str) -> str:
+    # Only paths on this site: "//evil.example" would leave it.
+    return value if value.startswith("/") and not value.startswith("//") else ""
+
+
+async def login(request: Request) -> Response:
+    svc = services(request)
+    form = await request.form()
+    email = str(form.get("email", "")).strip().lower()
+    next_url = _safe_next(str(form.get("next", "")))
+    context = {"email": email, "next": next_url}
+    if await checked_form(request) is None:
+        return page(request, "login.html", {**context, "error": FORM_EXPIRED}, 403)
+    address = request.client.host if request.client else "unknown"
+    keys = (f"{address}|{email}", address)
+    limiters = (svc.login_limiter, svc.address_limiter)
+    if any(limiter.blocked(key) for limiter, key in zip(limiters, keys, strict=True)):
+        return page(request, "login.html", {**context, "error": TOO_MANY_ATTEMPTS}, 429)
+    account = await svc.accounts.authenticate(email, str(form.get("password", "")))
+    if account is None:
+        for limiter, key in zip(limiters, keys, strict=True):
+            limiter.record(key)
+        return page(request, "login.html", {**context, "error": SIGN_IN_FAILED}, 400)
+    svc.login_limiter.reset(keys[0])
+    sign_in(request, account)
+    return RedirectResponse(next_url or home_url(account), status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    if await checked_form(request) is not None:
+        sign_out(request)
+    return RedirectResponse("/", status_code=303)
+
+
+async def _invite(request: Request) -> PendingInvite | None:
+    """The invitation in the path, if valid and made for this page (setup or invite)."""
+    purpose = "setup" if request.url.path.startswith("/setup/") else "invite"
+    try:
+        invite = await services(request).accounts.check_invite(request.path_params["token"])
+    except InvalidToken:
+        return None
+    return invite if invite.purpose == purpose else None
+
+
+async def signup_form(request: Request) -> Response:
+    invite = await _invite(request)
+    if invite is None:
+        return message_page(request, LINK_INVALID, 404)
+    return page(request, "signup.html", {"role": invite.role, "languages": sorted_languages()})
+
+
+async def signup(request: Request) -> Response:
+    svc = services(request)
+    token = request.path_params["token"]
+    invite = await _invite(request)
+    if invite is None:
+        return message_page(request, LINK_INVALID, 404)
+    form = await checked_form(request)
+    context: dict[str, Any] = {"role": invite.role, "languages": sorted_languages()}
+    if form is None:
+        return page(request, "signup.html", {**context, "error": FORM_EXPIRED}, 403)
+    values = {k: str(form.get(k, "")) for k in ("email", "display_name")}
+    chosen = [str(code) for code in form.getlist("languages")]
+    try:
+        account = await svc.accounts.redeem_invite(
+            token, values["email"], values["display_name"], str(form.get("password", "")), chosen
+        )
+    except DomainError as exc:
+        context.update(values=values, chosen=chosen, error=exc.message)
+        return page(request, "signup.html", context, 400)
+    sign_in(request, account)
+    return RedirectResponse(home_url(account), status_code=303)
+
+
+@requires()
+async def account_page(request: Request, account: Account) -> Response:
+    return page(request, "account.html", {"account": account, "languages": sorted_languages()})
+
+
+@requires()
+async def account_update(request: Request, account: Account) -> Response:
+    svc = services(request)
+    form = await checked_form(request)
+    context: dict[str, Any] = {"account": account, "languages": sorted_languages()}
+    if form is None:
+        return page(request, "account.html", {**context, "error": FORM_EXPIRED}, 403)
+    try:
+        if form.get("action") == "password":
+            updated = await svc.accounts.change_password(
+                account.id, str(form.get("current", "")), str(form.get("new", ""))
+            )
+            sign_in(request, updated)  # this session stays; every other one ends
+        else:
+            updated = await svc.accounts.set_languages(
+                account.id, [str(c) for c in form.getlist("languages")]
+            )
+    except DomainError as exc:
+        return page(request, "account.html", {**context, "error": exc.message}, 400)
+    return page(request, "account.html", {**context, "account": updated, "saved": True})
+
+
+routes = [
+    Route("/", home, methods=["GET"]),
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/setup/{token}", signup_form, methods=["GET"]),
+    Route("/setup/{token}", signup, methods=["POST"]),
+    Route("/invite/{token}", signup_form, methods=["GET"]),
+    Route("/invite/{token}", signup, methods=["POST"]),
+    Route("/account", account_page, methods=["GET"]),
+    Route("/account", account_update, methods=["POST"]),
+]
