@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -17,6 +18,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from interp.config import Settings
+from interp.domain.sessions import SESSION_LIFETIME
 from interp.domain.transcripts import purge_periodically
 from interp.http import (
     account_pages,
@@ -24,6 +26,7 @@ from interp.http import (
     caption_view,
     meeting_call_pages,
     meeting_pages,
+    readiness,
     recording_pages,
     resident_pages,
     sockets,
@@ -32,15 +35,21 @@ from interp.http import (
 )
 from interp.http.headers import SecurityHeaders
 from interp.http.json_api import error_response
-from interp.http.pages import message_page, wants_json
+from interp.http.pages import message_page, say, wants_json
 from interp.http.templating import WEB_DIR
+from interp.i18n import N_
 from interp.keys import secret_key
 from interp.services import Services
 
 log = logging.getLogger("interp")
 
+STORAGE_FULL = N_(
+    "The server has run out of storage space, so nothing was saved. Please try again later."
+)
+
 SESSION_COOKIE = "interp_session"
-SESSION_MAX_AGE_S = 7 * 24 * 3600
+# The cookie lasts as long as the server-side session it names.
+SESSION_MAX_AGE_S = int(SESSION_LIFETIME.total_seconds())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -48,6 +57,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if wants_json(request):
         return error_response("http_error", str(exc.detail), exc.status_code)
     return message_page(request, str(exc.detail), exc.status_code)
+
+
+def _storage_full(exc: OperationalError) -> bool:
+    """SQLite's SQLITE_FULL, or PostgreSQL's disk_full (SQLSTATE 53100)."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return sqlstate == "53100" or "database or disk is full" in str(exc.orig)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A full disk is answered clearly (its transaction was rolled back: nothing is half
+    written); any other database fault stays a server error."""
+    assert isinstance(exc, OperationalError)
+    if not _storage_full(exc):
+        raise exc
+    log.error("the database could not write: its disk is full")
+    if wants_json(request):
+        return error_response("storage_full", say(request, STORAGE_FULL), 507)
+    return message_page(request, STORAGE_FULL, 507)
 
 
 async def start(app: Starlette, settings: Settings) -> Services:
@@ -103,6 +130,7 @@ def create_app(settings: Settings) -> Starlette:
         *staff_pages.routes,
         *resident_pages.routes,
         *api.routes,
+        *readiness.routes,
         *sockets.routes,
         *caption_view.routes,
         *meeting_pages.routes,
@@ -115,7 +143,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, OperationalError: _database_error},
     )
     app.state.settings = settings
     app.state.setup_url = None

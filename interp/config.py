@@ -6,6 +6,7 @@ then the defaults below, which suit one machine serving http://localhost.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import tomllib
@@ -71,7 +72,38 @@ class Settings:
     meeting_max_participants: int = 3
     # Largest recording a caseworker may upload for captioning, in megabytes.
     upload_max_mb: int = 200
+    # Longest recording captioned, in minutes of sound: a small file can hold hours of
+    # silence, so size alone does not bound the work (docs/configuration.md).
+    upload_max_minutes: int = 180
     log_level: str = "info"
+    # Addresses (or networks, e.g. 10.0.0.0/8) of reverse proxies, comma-separated, whose
+    # X-Forwarded-For names the client. Empty: the client is the socket's peer, and the
+    # header is ignored (anyone could write it).
+    trusted_proxies: str = ""
+
+    # Limits on every door (docs/configuration.md): high enough that real use never meets
+    # them, low enough that one client cannot flood the queue, the volunteers or the
+    # server. "count/seconds": at most count in a window of that many seconds.
+    # Failed sign-ins: per account from one address, per account, and per address (an
+    # office behind one address holds many accounts, so that ceiling is much higher).
+    limit_sign_in_per_account_address: str = "10/900"
+    limit_sign_in_per_account: str = "50/900"
+    limit_sign_in_per_address: str = "300/900"
+    # Requests for an interpreter from one address (each alerts every matching volunteer).
+    limit_requests_per_address: str = "20/600"
+    # Guests joining a meeting through one invite link, and from one address.
+    limit_guest_joins_per_invite: str = "20/3600"
+    limit_guest_joins_per_address: str = "20/600"
+    # Machine-interpretation rooms (each holds a server caption connection) per address.
+    limit_machine_rooms_per_address: str = "10/600"
+    # Recordings one account uploads for captioning.
+    limit_uploads_per_account: str = "30/3600"
+    # Open sockets at once, per volunteer account and per call participant (per node).
+    limit_volunteer_sockets_per_account: int = 5
+    limit_room_sockets_per_participant: int = 3
+    # Messages per socket: a burst, then a steady rate per second.
+    limit_socket_message_burst: int = 60
+    limit_socket_messages_per_s: float = 20.0
 
     @property
     def effective_database_url(self) -> str:
@@ -82,6 +114,10 @@ class Settings:
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def secure_cookies(self) -> bool:
@@ -141,7 +177,25 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
 
 def _check(settings: Settings) -> None:
     from interp.languages import get_language
+    from interp.rate_limit import Rate
 
+    for name in (f.name for f in fields(Settings) if f.name.startswith("limit_")):
+        value = getattr(settings, name)
+        try:
+            if isinstance(value, str):
+                Rate.parse(value)
+            elif value <= 0:
+                raise ValueError("must be above 0")
+        except ValueError as exc:
+            raise ConfigError(f"setting {name!r}: {exc}") from exc
+    for proxy in settings.trusted_proxy_list:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"setting 'trusted_proxies': {exc}") from exc
+
+    if settings.upload_max_minutes <= 0:
+        raise ConfigError("setting 'upload_max_minutes' must be above 0")
     if settings.english_via not in ("auto", "argos", "whisper"):
         raise ConfigError("setting 'english_via' must be auto, argos or whisper")
     language = get_language(settings.local_language)

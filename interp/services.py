@@ -13,20 +13,17 @@ from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
+from interp.domain.sessions import Sessions
 from interp.domain.transcripts import Transcripts
 from interp.hub import Hub, create_hub
 from interp.jobs import CaptionWorker, Uploads
 from interp.keys import secret_key
 from interp.language_tools import LanguageTools
 from interp.live.service import LiveCaptions
-from interp.rate_limit import RateLimiter
+from interp.rate_limit import Limits, create_counters
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.room import CallService
 from interp.store.database import Database
-
-# Sign-in attempts: per address and account, and per address alone.
-LOGIN_LIMIT = (10, 15 * 60.0)
-LOGIN_LIMIT_PER_ADDRESS = (50, 15 * 60.0)
 
 
 @dataclass
@@ -35,6 +32,7 @@ class Services:
     db: Database
     hub: Hub
     accounts: Accounts
+    sessions: Sessions
     organisation: Organisation
     queue: RequestQueue
     rooms: Rooms
@@ -49,8 +47,7 @@ class Services:
     language_tools: LanguageTools
     live: LiveCaptions
     calls: CallService
-    login_limiter: RateLimiter
-    address_limiter: RateLimiter
+    limits: Limits
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -81,6 +78,7 @@ class Services:
             db=db,
             hub=hub,
             accounts=Accounts(db, invite_ttl=timedelta(hours=settings.invite_ttl_h)),
+            sessions=Sessions(db),
             organisation=organisation,
             queue=queue,
             rooms=rooms,
@@ -104,9 +102,10 @@ class Services:
             uploads=uploads,
             # Without Redis this is the only node: every job's upload is on its disk.
             caption_worker=CaptionWorker(caption_jobs, uploads, language_tools,
+                                         max_minutes=settings.upload_max_minutes,
                                          single_node=not settings.redis_url),
-            login_limiter=RateLimiter(*LOGIN_LIMIT),
-            address_limiter=RateLimiter(*LOGIN_LIMIT_PER_ADDRESS),
+            # In Redis when there are several nodes, so a limit holds across all of them.
+            limits=Limits(settings, create_counters(settings.redis_url)),
         )
 
     async def close(self) -> None:
@@ -114,4 +113,5 @@ class Services:
         await self.calls.close()
         await self.language_tools.close()
         await self.hub.close()
+        await self.limits.close()
         await self.db.close()

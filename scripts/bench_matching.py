@@ -120,7 +120,6 @@ async def create_volunteers(url: str, count: int) -> list[str]:
                     role="volunteer",
                     password_hash=password_hash,
                     active=True,
-                    session_epoch=0,
                     available=True,
                     created_at=utcnow(),
                 )

@@ -221,7 +221,7 @@ async def meeting_guests(database_url: str, size: int) -> list[str]:
         owner = await accounts.create(email, "Host", "caseworker", "bench password", [])
         meetings = Meetings(db, SECRET_KEY, size, organisation)
         meeting = await meetings.create(owner, f"Mesh of {size}", "online", ["es"])
-        invite = meetings.links(meeting.id).invite_token
+        invite = meetings.links(meeting).invite_token
         tokens = []
         for n in range(size):
             guest = await meetings.join(invite, f"Person {n + 1}", "es")

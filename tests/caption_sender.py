@@ -26,8 +26,8 @@ from interp.config import load_settings
 from interp.media.audio import SAMPLE_RATE
 from interp.modelstore import resolve_speech_model
 from interp.translation.packages import install_package_file
+from tests.helpers.speech import read_pcm
 from tests.live_server import JsonSocket, LiveServer, start_live_server
-from tests.media.test_peers import read_pcm
 
 # The installed models, found before a test moves HOME (importing argostranslate makes
 # folders there, so translation tests point it at a temporary folder).

@@ -17,7 +17,7 @@ from alembic import command
 from sqlalchemy.engine import make_url
 
 from interp.store.database import Database, alembic_config, upgrade_schema
-from tests.live_server import LiveServer, empty_tables, start_live_server
+from tests.live_server import LiveServer, empty_tables, start_live_server, two_nodes_sharing
 
 REDIS_URL = os.environ.get("INTERP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -119,6 +119,16 @@ def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Live
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def two_nodes(
+    tmp_path: Path, postgres_url: str, redis_url: str
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two interp processes sharing PostgreSQL and Redis, as one service on two nodes
+    (skipped where those are not reachable)."""
+    with two_nodes_sharing(tmp_path, postgres_url, redis_url) as nodes:
+        yield nodes
 
 
 @pytest.fixture

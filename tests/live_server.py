@@ -7,12 +7,14 @@ blocks, as synchronous Playwright calls do, and works the same for async tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import re
+import secrets
 import socket
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,9 +27,10 @@ from sqlalchemy import text
 from websockets.asyncio.client import ClientConnection, connect
 
 from interp.app import create_app
-from interp.commands.serve import WS_MAX_FRAME_BYTES
+from interp.commands.serve import server_options
 from interp.config import Settings, load_settings
 from interp.domain.accounts import Account, Accounts
+from interp.services import Services
 from interp.store.database import Database, upgrade_schema
 from interp.store.models import Base
 
@@ -92,8 +95,21 @@ class LiveServer:
 
     @property
     def setup_url(self) -> str | None:
+        """The first coordinator's link, which a fresh server prints to its console: read
+        where the app keeps it, since this process's stdout is not the test's to parse."""
         url: str | None = self.server.config.app.state.setup_url  # type: ignore[union-attr]
         return url
+
+    @property
+    def services(self) -> Services:
+        """The running app's services, for the few facts no client can observe through the
+        protocol, HTTP or the database (the caption connections the server holds open, how
+        many sockets a participant has on this node, how often a translation model ran) and
+        for standing in for a part the test leaves out (the relay's publishing). The server
+        runs in this process, so they are read directly; every test that can observe a
+        behaviour as a client does so instead."""
+        services: Services = self.server.config.app.state.services  # type: ignore[union-attr]
+        return services
 
     async def create_account(
         self, email: str, role: str, languages: tuple[str, ...] = (), name: str = ""
@@ -131,7 +147,7 @@ def start_live_server(data_dir: Path, **overrides: Any) -> LiveServer:
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        ws_max_size=WS_MAX_FRAME_BYTES,
+        **server_options(settings),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -144,6 +160,28 @@ def start_live_server(data_dir: Path, **overrides: Any) -> LiveServer:
         server.should_exit = True
         raise RuntimeError("the test server did not start")
     return LiveServer(settings, server, thread)
+
+
+@contextlib.contextmanager
+def two_nodes_sharing(
+    tmp_path: Path, database_url: str, redis_url: str, **settings: Any
+) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two servers on one emptied PostgreSQL database and one Redis, with one secret key:
+    one service on two nodes. ``settings`` apply to both."""
+    run_sync(empty_tables(database_url))
+    shared = {
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "secret_key": secrets.token_urlsafe(32),
+        **settings,
+    }
+    first = start_live_server(tmp_path / "a", **shared)
+    second = start_live_server(tmp_path / "b", **shared)
+    try:
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
 
 
 class JsonSocket:

@@ -231,6 +231,12 @@ class CaptionStream:
         return len(self._finals)
 
     @property
+    def unheard_s(self) -> float:
+        """Seconds of pushed audio the scheduler has not yet levelled and segmented."""
+        with self._lock:
+            return sum(len(chunk) for chunk in self._inbox) / SAMPLE_RATE
+
+    @property
     def finished(self) -> bool:
         """Closed, flushed, and every final delivered."""
         return (

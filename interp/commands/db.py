@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 
+from interp.commands.data_dir import unwritable_reason
 from interp.config import load_settings
 from interp.store.database import Database, head_revision, upgrade_schema
 
@@ -18,6 +20,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def upgrade(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    # The SQLite database lives in the data directory.
+    unwritable = (
+        unwritable_reason(settings.data_dir)
+        if settings.effective_database_url.startswith("sqlite")
+        else None
+    )
+    if unwritable is not None:
+        print(unwritable, file=sys.stderr)
+        return 2
     asyncio.run(upgrade_schema(settings.effective_database_url))
     print(f"Database schema is at {head_revision()} (latest).")
     return 0

@@ -5,13 +5,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import Any
 
-from interp.config import load_settings
+from interp.commands.data_dir import unwritable_reason
+from interp.config import Settings, load_settings
 from interp.store.database import Database, SchemaOutOfDate
 
 # WebSocket frames larger than this close the connection; the protocol's own limit
 # (interp.realtime.protocol.MAX_MESSAGE_BYTES) answers smaller oversized messages clearly.
 WS_MAX_FRAME_BYTES = 1024 * 1024
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app (the test suite's live server uses the same)."""
+    trusted = settings.trusted_proxy_list
+    return {
+        "ws_max_size": WS_MAX_FRAME_BYTES,
+        # Messages are small and fan out to many sockets: compressing each costs more CPU
+        # than it saves bytes.
+        "ws_per_message_deflate": False,
+        # X-Forwarded-For (and -Proto) are believed only from the trusted proxies; from
+        # anyone else they would let a client choose its own address, and so its limits.
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+    }
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +53,10 @@ def serve(args: argparse.Namespace) -> int:
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = load_settings(args.config, **overrides)
+    unwritable = unwritable_reason(settings.data_dir)
+    if unwritable is not None:
+        print(unwritable, file=sys.stderr)
+        return 2
     try:
         asyncio.run(_check_schema(settings.effective_database_url))
     except SchemaOutOfDate as exc:
@@ -46,9 +67,6 @@ def serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        ws_max_size=WS_MAX_FRAME_BYTES,
-        # Messages are small and fan out to many sockets: compressing each costs more CPU
-        # than it saves bytes.
-        ws_per_message_deflate=False,
+        **server_options(settings),
     )
     return 0

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from interp.domain.errors import InvalidInput, InvalidToken, NotFound
 from interp.domain.kinds import AccountRole
 from interp.domain.passwords import check_new_password, hash_password, verify_password
+from interp.domain.sessions import end_sessions
 from interp.domain.tokens import hash_token, new_id, new_token, utcnow
 from interp.languages import LANGUAGES
 from interp.store.database import Database, rowcount
@@ -32,7 +33,6 @@ class Account:
     display_name: str
     role: str  # an AccountRole
     active: bool
-    session_epoch: int
     available: bool
     languages: tuple[str, ...]
 
@@ -50,6 +50,13 @@ class PendingInvite:
     id: str
     role: str
     purpose: str  # setup | invite
+    email: str | None = None  # the address it was sent to, if any: it must be used
+
+
+class InviteForAnotherEmail(InvalidInput):
+    """An invitation sent to one address, used to make an account with another."""
+
+    code = "wrong_email"
 
 
 def is_staff(account: Any) -> bool:
@@ -69,7 +76,6 @@ def _account(user: User, languages: list[str]) -> Account:
         display_name=user.display_name,
         role=user.role,
         active=user.active,
-        session_epoch=user.session_epoch,
         available=user.available,
         languages=tuple(sorted(languages)),
     )
@@ -130,7 +136,6 @@ class Accounts:
             role=role,
             password_hash=await hash_password(password),
             active=True,
-            session_epoch=0,
             available=False,
             created_at=utcnow(),
         )
@@ -175,7 +180,11 @@ class Accounts:
             assert user is not None
             return await self._load(session, user) if user.active else None
 
-    async def change_password(self, user_id: str, current: str, new: str) -> Account:
+    async def change_password(
+        self, user_id: str, current: str, new: str, keep_session: str | None = None
+    ) -> Account:
+        """Set a new password and end every session of the account but ``keep_session``
+        (the one making the change): whoever knew the old password is signed out."""
         check_new_password(new)
         async with self.db.session() as session:
             user = await session.get(User, user_id)
@@ -184,7 +193,7 @@ class Accounts:
             if not await verify_password(user.password_hash, current):
                 raise InvalidInput("The current password is wrong.")
             user.password_hash = await hash_password(new)
-            user.session_epoch += 1  # signs out every other session
+            await end_sessions(session, user_id, keep=keep_session)
             return await self._load(session, user)
 
     async def set_active(self, user_id: str, active: bool) -> Account:
@@ -193,9 +202,9 @@ class Accounts:
             if user is None:
                 raise NotFound("No such account.")
             user.active = active
-            user.session_epoch += 1
             if not active:
                 user.available = False
+                await end_sessions(session, user_id)
             return await self._load(session, user)
 
     async def set_languages(self, user_id: str, codes: list[str]) -> Account:
@@ -257,7 +266,7 @@ class Accounts:
             )
         if invite is None or invite.used_at is not None or invite.expires_at <= utcnow():
             raise InvalidToken("This link is not valid: it may have expired or been used.")
-        return PendingInvite(invite.id, invite.role, invite.purpose)
+        return PendingInvite(invite.id, invite.role, invite.purpose, invite.email)
 
     async def redeem_invite(
         self,
@@ -281,6 +290,11 @@ class Accounts:
                 )
                 if invite is None or invite.expires_at <= now:
                     raise InvalidToken("This link is not valid: it may have expired or been used.")
+                # Both addresses are stored and compared lower-cased.
+                if invite.email is not None and invite.email != email:
+                    raise InviteForAnotherEmail(
+                        "Use the email address this invitation was sent to.", "email"
+                    )
                 if invite.purpose == "setup" and await session.scalar(
                     select(func.count()).select_from(User)
                 ):
@@ -292,7 +306,6 @@ class Accounts:
                     role=invite.role,
                     password_hash=password_hash,
                     active=True,
-                    session_epoch=0,
                     available=False,
                     created_at=now,
                 )

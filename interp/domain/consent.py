@@ -6,6 +6,11 @@ agreed: every participant let into the meeting who joined and has not left or be
 removed, and every speaker the host labelled in the room (they have no device of their
 own, so they answer out loud and the host records it). Captions show live either way.
 Answers can change until the meeting ends.
+
+Who may answer for whom is one rule, here: a participant answers only for themself, on
+their own page; a host (the meeting's caseworker or a coordinator) records the answer
+of a speaker in the room who said it out loud, and the record keeps who recorded it. A
+participant the host removed may neither read the answers nor give one.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from interp.domain.accounts import may_manage
-from interp.domain.errors import Conflict, NotAllowed, NotFound
+from interp.domain.errors import Conflict, InvalidToken, NotAllowed, NotFound
 from interp.domain.kinds import ParticipantRole
-from interp.domain.tokens import new_id, utcnow
+from interp.domain.meeting_records import Removed
+from interp.domain.tokens import hash_token, new_id, utcnow
 from interp.store.database import Database
 from interp.store.models import Meeting, Room, RoomParticipant
 
@@ -88,6 +94,8 @@ class SpeakerConsent:
     consent_at: datetime | None
     # Labelled by the host in the room: the host records their answer.
     in_room: bool
+    # The answer is one the host heard out loud and recorded, not one given on a page.
+    recorded_by_host: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,13 +104,18 @@ class SpeakerConsent:
             "role": self.role,
             "consent": self.consent,
             "in_room": self.in_room,
+            "recorded_by_host": self.recorded_by_host,
         }
 
 
+def _in_room(row: RoomParticipant) -> bool:
+    return row.role == IN_ROOM_SPEAKER and row.token_hash is None and row.user_id is None
+
+
 def _speaker(row: RoomParticipant) -> SpeakerConsent:
-    in_room = row.role == IN_ROOM_SPEAKER and row.token_hash is None and row.user_id is None
     return SpeakerConsent(
-        row.id, row.display_name, row.role, row.consent, row.consent_at, in_room
+        row.id, row.display_name, row.role, row.consent, row.consent_at, _in_room(row),
+        row.consent is not None and row.consent_recorded_by is not None,
     )
 
 
@@ -147,15 +160,36 @@ async def consent_state(session: AsyncSession, room_id: str) -> ConsentState:
     return ConsentState(meeting.id, room_id, ended, tuple(_speaker(r) for r in rows))
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asks about a meeting's consent, as ``Consent.asker`` found them from their call
+    link or their account."""
+
+    meeting_id: str
+    participant_id: str | None  # their own place in the meeting; None: a host not in it
+    host_id: str | None  # a host's account: they record answers said out loud in the room
+
+    @property
+    def host(self) -> bool:
+        return self.host_id is not None
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The meeting's consent as one asker sees it: everyone's answers, and their own."""
+
+    state: ConsentState
+    asker: Asker
+    your_answer: str | None  # AGREED, DECLINED or None, present or not
+
+
 class Consent:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def state(self, meeting_id: str) -> ConsentState:
         async with self.db.session() as session:
-            meeting = await session.get(Meeting, meeting_id)
-            if meeting is None:
-                raise NotFound("No such meeting.")
+            meeting = await _meeting(session, meeting_id)
             return await consent_state(session, meeting.room_id)
 
     async def label_speaker(self, room_id: str, name: str) -> SpeakerConsent:
@@ -167,40 +201,100 @@ class Consent:
                 raise Conflict("The meeting has ended.")
             return _speaker(await speaker_named(session, room_id, name))
 
-    async def answer_of(self, participant_id: str) -> str | None:
-        """What this participant answered (present or not): AGREED, DECLINED or None."""
+    async def asker(
+        self, meeting_id: str, *, token: str | None = None, account: Any = None
+    ) -> Asker:
+        """Who asks: the guest whose call link ``token`` is, or the holder of ``account``
+        (a participant of the meeting, or its host). Removed participants are refused."""
         async with self.db.session() as session:
-            row = await session.get(RoomParticipant, participant_id)
-        return row.consent if row is not None else None
+            meeting = await _meeting(session, meeting_id)
+            if token is not None:
+                row = await session.scalar(
+                    select(RoomParticipant).where(RoomParticipant.token_hash == hash_token(token))
+                )
+                if row is None or row.room_id != meeting.room_id:
+                    raise InvalidToken("This call link is not for this meeting.")
+                _check_not_removed(row)
+                return Asker(meeting.id, row.id, None)
+            if account is None:
+                raise NotAllowed("Sign in, or send your call link token.")
+            host = may_manage(account, meeting.owner_id)
+            row = await session.scalar(
+                select(RoomParticipant)
+                .where(RoomParticipant.room_id == meeting.room_id)
+                .where(RoomParticipant.user_id == account.id)
+            )
+            if row is not None and not host:
+                _check_not_removed(row)
+            if row is None and not host:
+                raise NotAllowed("You are not in this meeting.")
+            return Asker(meeting.id, row.id if row else None, account.id if host else None)
 
-    async def record(self, participant_id: str, agreed: bool) -> ConsentState:
-        """A participant's own answer (from their page)."""
-        return await self._record(participant_id, agreed, None)
-
-    async def record_for(self, participant_id: str, agreed: bool, by: Any) -> ConsentState:
-        """The host's record of what a speaker in the room said out loud.
-
-        ``by`` is the account doing it: the meeting's caseworker or a coordinator. Only
-        speakers labelled in the room qualify; everyone with a page answers there.
-        """
-        return await self._record(participant_id, agreed, by)
-
-    async def _record(self, participant_id: str, agreed: bool, by: Any) -> ConsentState:
+    async def view(self, asker: Asker) -> ConsentView:
         async with self.db.session() as session:
-            row = await session.get(RoomParticipant, participant_id)
-            if row is None:
-                raise NotFound("No such participant.")
-            meeting, ended = await _meeting_of_room(session, row.room_id)
-            if by is not None:
-                if not may_manage(by, meeting.owner_id):
-                    raise NotAllowed("Only the meeting's host can record someone's answer.")
-                if not _speaker(row).in_room:
+            meeting = await _meeting(session, asker.meeting_id)
+            mine = await _own_row(session, asker)
+            state = await consent_state(session, meeting.room_id)
+            return ConsentView(state, asker, mine.consent if mine else None)
+
+    async def answer(
+        self, asker: Asker, agreed: bool, speaker_id: str | None = None
+    ) -> ConsentView:
+        """The asker's own answer; or, with ``speaker_id``, a host's record of what a
+        speaker in the room said out loud (only they qualify: everyone with a page of
+        their own answers there, and nobody answers for anyone else)."""
+        async with self.db.session() as session:
+            meeting = await _meeting(session, asker.meeting_id)
+            mine = await _own_row(session, asker)
+            if speaker_id is None or (mine is not None and speaker_id == mine.id):
+                if mine is None:
+                    raise NotAllowed("Join the meeting to answer.")
+                row, recorded_by = mine, None
+            else:
+                if not asker.host:
+                    raise NotAllowed("You can answer only for yourself.")
+                speaker = await session.get(RoomParticipant, speaker_id)
+                if (
+                    speaker is None
+                    or speaker.room_id != meeting.room_id
+                    or speaker.removed_at is not None
+                ):
+                    raise NotFound("No such speaker in this meeting.")
+                if not _in_room(speaker):
                     raise NotAllowed("People with their own device answer on their own page.")
+                row, recorded_by = speaker, asker.host_id
+            _, ended = await _meeting_of_room(session, meeting.room_id)
             if ended:
                 raise Conflict("The meeting has ended: answers cannot change any more.")
-            if row.removed_at is not None:
-                raise NotAllowed("You were removed from this meeting.")
             row.consent = AGREED if agreed else DECLINED
             row.consent_at = utcnow()
+            row.consent_recorded_by = recorded_by
             await session.flush()
-            return await consent_state(session, row.room_id)
+            state = await consent_state(session, meeting.room_id)
+            return ConsentView(state, asker, mine.consent if mine else None)
+
+
+def _check_not_removed(row: RoomParticipant) -> None:
+    if row.removed_at is not None:
+        raise Removed("The host removed you from this meeting.")
+
+
+async def _meeting(session: AsyncSession, meeting_id: str) -> Meeting:
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("No such meeting.")
+    return meeting
+
+
+async def _own_row(session: AsyncSession, asker: Asker) -> RoomParticipant | None:
+    """The asker's own participant row, looked at again: the host may have removed them
+    since they were found."""
+    if asker.participant_id is None:
+        return None
+    row = await session.get(RoomParticipant, asker.participant_id)
+    if row is None:
+        raise NotFound("No such participant.")
+    if asker.host:
+        return None if row.removed_at is not None else row
+    _check_not_removed(row)
+    return row

@@ -40,3 +40,9 @@ class Conflict(DomainError):
     """The thing changed under the caller: e.g. a request another volunteer already accepted."""
 
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """A service the change depends on is down; the change was not made. Try again later."""
+
+    code = "unavailable"

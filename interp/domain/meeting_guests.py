@@ -45,9 +45,15 @@ async def _lock(session: AsyncSession, meeting_id: str) -> None:
 
 
 class MeetingGuests(MeetingLookups):
-    async def join(self, invite_token: str, name: str, language: str) -> Guest:
-        """A resident arrives by the invite link: they wait until the host lets them in."""
+    async def join(
+        self, invite_token: str, name: str, language: str, earlier_seat: str | None = None
+    ) -> Guest:
+        """A resident arrives by the invite link: they wait until the host lets them in.
+
+        ``earlier_seat`` is the participant this browser was when it last joined the
+        meeting, if it was: someone the host removed does not come back by the invite."""
         meeting = await self.by_invite_token(invite_token)
+        await self.check_not_removed(meeting, earlier_seat)
         name = clean_name(name)
         if not await self.organisation.is_offered(language):
             raise InvalidInput(
@@ -87,6 +93,15 @@ class MeetingGuests(MeetingLookups):
         if row.removed_at is not None:
             raise Removed("The host removed you from this meeting.")
         return meeting_view(meeting), attendee_view(row)
+
+    async def check_not_removed(self, meeting: MeetingInfo, seat: str | None) -> None:
+        """Refuse ``seat`` (a participant id) if the host removed it from this meeting."""
+        if seat is None:
+            return
+        async with self.db.session() as session:
+            row = await session.get(RoomParticipant, seat)
+        if row is not None and row.room_id == meeting.room_id and row.removed_at is not None:
+            raise Removed("The host removed you from this meeting.")
 
     async def has_room(self, meeting_id: str) -> bool:
         """Whether one more person fits in the meeting now (e.g. an interpreter)."""

@@ -107,6 +107,17 @@ class MeetingLookups:
                     people[row.room_id].append(attendee_view(row))
         return [MeetingSummary(m, tuple(people[m.room_id])) for m in meetings]
 
+    async def seated(self, meeting: MeetingInfo, user_id: str) -> bool:
+        """Whether this account has a place in the meeting's room (``host_seat`` makes one
+        for a coordinator who joins another caseworker's meeting)."""
+        async with self.db.session() as session:
+            found = await session.scalar(
+                select(RoomParticipant.id)
+                .where(RoomParticipant.room_id == meeting.room_id)
+                .where(RoomParticipant.user_id == user_id)
+            )
+        return found is not None
+
     async def attendee(self, participant_id: str) -> Attendee:
         async with self.db.session() as session:
             row = await session.get(RoomParticipant, participant_id)

@@ -16,6 +16,9 @@ MODES = tuple(MeetingMode)
 MAX_TITLE = 200
 MAX_LANGUAGES = 10
 MAX_NAME = 100
+# A meeting is held in these years: a date far outside them is a typing slip, and one at
+# the ends of the calendar cannot even be moved into another time zone.
+SCHEDULABLE_YEARS = range(2000, 2101)
 # The role of a meeting's host in its room (the caseworker who holds it, or a coordinator).
 HOST_ROLE = ParticipantRole.CASEWORKER
 # Someone the host of an in-room meeting named as speaking (interp.domain.consent adds them).
@@ -63,6 +66,8 @@ class MeetingInfo:
     started_at: datetime | None
     ended_at: datetime | None
     interpreter_joined_at: datetime | None
+    # Raised each time the host asks for new links (``Meetings.links`` uses it).
+    link_version: int = 0
 
     @property
     def ended(self) -> bool:
@@ -97,7 +102,8 @@ class MeetingInfo:
 @dataclass(frozen=True)
 class MeetingLinks:
     # Residents join with the invite token; anyone reads the captions with the view token.
-    # Only their hashes are stored; the server makes them again from its secret.
+    # Only their hashes are stored; the server makes them again from its secret, the
+    # meeting and its link version.
     invite_token: str
     view_token: str
 
@@ -159,6 +165,7 @@ def meeting_view(row: Meeting) -> MeetingInfo:
         started_at=row.started_at,
         ended_at=row.ended_at,
         interpreter_joined_at=row.interpreter_joined_at,
+        link_version=row.link_version,
     )
 
 
@@ -183,6 +190,18 @@ def check_languages(codes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if len(chosen) > MAX_LANGUAGES:
         raise InvalidInput(f"Choose at most {MAX_LANGUAGES} languages.", "languages")
     return chosen
+
+
+def check_scheduled(at: datetime | None) -> datetime | None:
+    """A meeting time with its time zone, in one of the years meetings are held."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise InvalidInput("The meeting time needs a time zone.", "scheduled_at")
+    if at.year not in SCHEDULABLE_YEARS:
+        first, last = SCHEDULABLE_YEARS[0], SCHEDULABLE_YEARS[-1]
+        raise InvalidInput(f"Choose a date in the years {first} to {last}.", "scheduled_at")
+    return at
 
 
 def clean_name(name: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from interp.domain.accounts import is_staff
-from interp.domain.errors import InvalidInput, NotAllowed
+from interp.domain.errors import InvalidInput, NotAllowed, NotFound
 from interp.domain.kinds import Media, MeetingMode, RoomKind
 from interp.domain.meeting_guests import MeetingGuests
 from interp.domain.meeting_records import (
@@ -35,6 +35,7 @@ from interp.domain.meeting_records import (
     MeetingSummary,
     Removed,
     check_languages,
+    check_scheduled,
     clean_name,
     meeting_view,
 )
@@ -74,10 +75,33 @@ def _checked_title(title: str) -> str:
 
 
 class Meetings(MeetingGuests):
-    def links(self, meeting_id: str) -> MeetingLinks:
-        invite, _ = derived_token(self.secret, INVITE_PURPOSE, meeting_id)
-        view_token, _ = derived_token(self.secret, VIEW_PURPOSE, meeting_id)
-        return MeetingLinks(invite, view_token)
+    def links(self, meeting: MeetingInfo) -> MeetingLinks:
+        return self._links(meeting.id, meeting.link_version)[0]
+
+    def _links(self, meeting_id: str, version: int) -> tuple[MeetingLinks, tuple[str, str]]:
+        """The meeting's links at this version, and the hashes of their tokens."""
+        # Version 0 is the meeting id alone, as before versions: links already shared work.
+        subject = meeting_id if version == 0 else f"{meeting_id}:{version}"
+        invite, invite_hash = derived_token(self.secret, INVITE_PURPOSE, subject)
+        view_token, view_hash = derived_token(self.secret, VIEW_PURPOSE, subject)
+        return MeetingLinks(invite, view_token), (invite_hash, view_hash)
+
+    async def new_links(self, meeting_id: str, user: Any) -> MeetingInfo:
+        """Replace the invite and caption-view links (one was shared too widely, say): the
+        old ones stop working. Guests already given a call link keep it."""
+        meeting = await self.owned(meeting_id, user)
+        if meeting.ended:
+            raise MeetingHasEnded("This meeting has ended.")
+        async with self.db.session() as session:
+            row = await session.get(Meeting, meeting.id, with_for_update=True)
+            if row is None:
+                raise NotFound("No such meeting.")
+            row.link_version += 1
+            _, (row.invite_token_hash, row.view_token_hash) = self._links(
+                row.id, row.link_version
+            )
+            await session.flush()
+            return meeting_view(row)
 
     async def create(
         self,
@@ -93,12 +117,10 @@ class Meetings(MeetingGuests):
         title = _checked_title(title)
         if mode not in MODES:
             raise InvalidInput("Choose an online meeting or a meeting in a room.", "mode")
-        if scheduled_at is not None and scheduled_at.tzinfo is None:
-            raise InvalidInput("The meeting time needs a time zone.", "scheduled_at")
+        scheduled_at = check_scheduled(scheduled_at)
         chosen = check_languages(languages)
         meeting_id = new_id()
-        _, invite_hash = derived_token(self.secret, INVITE_PURPOSE, meeting_id)
-        _, view_hash = derived_token(self.secret, VIEW_PURPOSE, meeting_id)
+        _, (invite_hash, view_hash) = self._links(meeting_id, 0)
         now = utcnow()
         room_id = new_id()
         row = Meeting(
@@ -111,6 +133,7 @@ class Meetings(MeetingGuests):
             room_id=room_id,
             invite_token_hash=invite_hash,
             view_token_hash=view_hash,
+            link_version=0,
             max_participants=self.default_max_participants,
             created_at=now,
         )

@@ -74,6 +74,10 @@ async def checked_request(
     note = note.strip()
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"The note must be at most {MAX_NOTE} characters.", "note")
+    try:
+        note.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput("The note contains characters that cannot be stored.", "note") from exc
     return language, note
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
+from sqlalchemy.orm import aliased
 
 from interp.domain.accounts import Account
 from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -21,7 +24,13 @@ from interp.domain.request_records import (
 from interp.domain.resident_links import ResidentLinks, spend_link
 from interp.domain.tokens import new_id, new_token, utcnow
 from interp.store.database import rowcount
-from interp.store.models import InterpretationRequest, Room, RoomParticipant
+from interp.store.models import (
+    InterpretationRequest,
+    Room,
+    RoomParticipant,
+    User,
+    UserLanguage,
+)
 
 __all__ = [
     "MAX_NOTE",
@@ -31,9 +40,32 @@ __all__ = [
     "QueuedRequest",
     "RequestQueue",
     "ResidentLinks",
+    "StillInCall",
 ]
 
 MEDIA = tuple(Media)
+FINISH_CURRENT_CALL = "Finish your current call first."
+
+
+class StillInCall(Conflict):
+    """The volunteer already holds a call that has not ended: one call at a time."""
+
+
+def in_a_call(volunteer_id: str) -> Any:
+    """Whether the volunteer holds a matched request whose room is open and that they have
+    not left for good (a meeting goes on after its interpreter has left)."""
+    held = aliased(InterpretationRequest)  # not the row an UPDATE of requests is changing
+    return (
+        select(held.id)
+        .join(Room, Room.id == held.room_id)
+        .join(
+            RoomParticipant,
+            (RoomParticipant.room_id == Room.id) & (RoomParticipant.user_id == volunteer_id),
+        )
+        .where(held.volunteer_id == volunteer_id, held.status == RequestStatus.MATCHED)
+        .where(Room.closed_at.is_(None), RoomParticipant.left_at.is_(None))
+        .exists()
+    )
 
 
 class RequestQueue(MachineRooms, MeetingRequests):
@@ -76,21 +108,43 @@ class RequestQueue(MachineRooms, MeetingRequests):
         transaction move the row from open to matched; everyone else sees rowcount 0.
         A request in machine interpretation, or made into a meeting, keeps its room: the
         interpreter joins it.
+
+        The account is read here, not taken from ``volunteer`` (which may have been read
+        when a socket opened): it must be active and offer the request's language now.
+        A volunteer holds one call at a time (``StillInCall``).
         """
-        if not volunteer.active or volunteer.role != AccountRole.VOLUNTEER:
-            raise NotAllowed("Only volunteer interpreters accept requests.")
         request = await self.get(request_id)
-        if request.language_code not in volunteer.languages:
-            raise NotAllowed("You do not interpret this request's language.")
         now = utcnow()
         joinable = await self.joinable_room(request.room_id)
         room_id = joinable.id if joinable is not None else new_id()
         async with self.db.session() as session:
+            # Locks the account row until the end (PostgreSQL; SQLite has one writer at a
+            # time): one volunteer's accepts run one after another, so the second sees the
+            # first's call, and a deactivation waits for an accept under way.
+            account = await session.scalar(
+                select(User).where(User.id == volunteer.id).with_for_update()
+            )
+            if account is None or not account.active or account.role != AccountRole.VOLUNTEER:
+                raise NotAllowed("Only volunteer interpreters accept requests.")
+            offers_language = await session.scalar(
+                select(UserLanguage.language_code).where(
+                    UserLanguage.user_id == volunteer.id,
+                    UserLanguage.language_code == request.language_code,
+                )
+            )
+            if offers_language is None:
+                raise NotAllowed("You do not interpret this request's language.")
+            if request.status == RequestStatus.OPEN and await session.scalar(
+                select(in_a_call(volunteer.id))
+            ):
+                raise StillInCall(FINISH_CURRENT_CALL)
             won = await session.execute(
                 update(InterpretationRequest)
                 .where(InterpretationRequest.id == request_id)
                 .where(InterpretationRequest.status == RequestStatus.OPEN)
                 .where(InterpretationRequest.expires_at > now)
+                # Checked again in the same statement: SQLite's lock is the write itself.
+                .where(~in_a_call(volunteer.id))
                 # A machine room opened meanwhile would be left behind: lose the race instead.
                 .where(
                     InterpretationRequest.room_id == joinable.id
@@ -119,7 +173,7 @@ class RequestQueue(MachineRooms, MeetingRequests):
                         id=new_id(),
                         room_id=room_id,
                         role=ParticipantRole.INTERPRETER,
-                        display_name=volunteer.display_name,
+                        display_name=account.display_name,
                         language_code=row.language_code,
                         user_id=volunteer.id,
                         # The meeting's host asked for them: no waiting room.
@@ -130,7 +184,11 @@ class RequestQueue(MachineRooms, MeetingRequests):
         current = await self.get(request_id)
         if current.status == RequestStatus.MATCHED:
             raise Conflict("Another interpreter has already taken this request.")
-        if current.status == RequestStatus.OPEN:  # it went into machine interpretation meanwhile
+        if current.status == RequestStatus.OPEN:
+            async with self.db.session() as session:
+                if await session.scalar(select(in_a_call(volunteer.id))):
+                    raise StillInCall(FINISH_CURRENT_CALL)
+            # It went into machine interpretation meanwhile.
             raise Conflict("The request changed meanwhile; try again.")
         raise Conflict(f"The request is {current.status} and can no longer be accepted.")
 

@@ -193,6 +193,7 @@ class Rooms:
             if row.joined_at is None:
                 row.joined_at = now
             row.left_at = None
+            row.seen_at = now
             await session.flush()
             waiting = await session.scalar(
                 select(RoomParticipant.id)
@@ -209,22 +210,81 @@ class Rooms:
             )
             return rowcount(started) == 1
 
-    async def mark_left(self, participant_id: str) -> bool:
-        """Record a departure; returns True when nobody who joined is still in the room."""
+    async def mark_left(
+        self, participant_id: str, unseen_since: datetime | None = None
+    ) -> bool | None:
+        """Record a departure; returns True when nobody who joined is still in the room.
+
+        None when someone else recorded it first (another node's sweeper and this node's
+        grace-period watcher may both see the same departure), or, with ``unseen_since``,
+        when the participant was seen since then: only one of them applies its effects.
+        """
+        gone = (RoomParticipant.id == participant_id) & RoomParticipant.left_at.is_(None)
+        if unseen_since is not None:
+            gone &= RoomParticipant.seen_at.is_(None) | (RoomParticipant.seen_at < unseen_since)
         async with self.db.session() as session:
-            row = await session.get(RoomParticipant, participant_id)
-            if row is None:
+            room_id = await session.scalar(
+                select(RoomParticipant.room_id).where(RoomParticipant.id == participant_id)
+            )
+            if room_id is None:
                 raise NotFound("No such participant.")
-            row.left_at = utcnow()
-            await session.flush()
+            done = await session.execute(
+                update(RoomParticipant).where(gone).values(left_at=utcnow(), seen_at=None)
+            )
+            if rowcount(done) != 1:
+                return None
             staying = await session.scalar(
                 select(RoomParticipant.id)
-                .where(RoomParticipant.room_id == row.room_id)
+                .where(RoomParticipant.room_id == room_id)
                 .where(RoomParticipant.joined_at.is_not(None))
                 .where(RoomParticipant.left_at.is_(None))
                 .limit(1)
             )
             return staying is None
+
+    async def mark_seen(self, participant_ids: list[str]) -> None:
+        """The node holding these participants' sockets still sees them connected."""
+        if not participant_ids:
+            return
+        async with self.db.session() as session:
+            await session.execute(
+                update(RoomParticipant)
+                .where(RoomParticipant.id.in_(participant_ids))
+                .where(RoomParticipant.left_at.is_(None))
+                .values(seen_at=utcnow())
+            )
+
+    async def unseen_participants(self, since: datetime) -> list[Participant]:
+        """Participants of open rooms still counted in but seen by no node since ``since``:
+        their node stopped (or lost them) and nobody is watching for their return."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(RoomParticipant)
+                .join(Room, Room.id == RoomParticipant.room_id)
+                .where(Room.closed_at.is_(None))
+                .where(RoomParticipant.joined_at.is_not(None))
+                .where(RoomParticipant.left_at.is_(None))
+                .where(RoomParticipant.seen_at.is_(None) | (RoomParticipant.seen_at < since))
+            )
+            return [_participant(row) for row in rows]
+
+    async def abandoned(self) -> list[tuple[str, str]]:
+        """(id, kind) of open rooms that started and that everyone has left: a departure
+        whose effects were cut short (its node died, or the hub failed) leaves one."""
+        present = (
+            select(RoomParticipant.id)
+            .where(RoomParticipant.room_id == Room.id)
+            .where(RoomParticipant.joined_at.is_not(None))
+            .where(RoomParticipant.left_at.is_(None))
+            .exists()
+        )
+        async with self.db.session() as session:
+            rows = await session.execute(
+                select(Room.id, Room.kind)
+                .where(Room.closed_at.is_(None), Room.started_at.is_not(None))
+                .where(~present)
+            )
+            return [(room_id, kind) for room_id, kind in rows]
 
     async def close(self, room_id: str) -> bool:
         """End the call and its request; returns False if it had already ended."""

@@ -9,18 +9,27 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from interp.domain.accounts import Account, PendingInvite
+from interp.domain.accounts import Account, InviteForAnotherEmail, PendingInvite
 from interp.domain.errors import DomainError, InvalidToken
-from interp.http.auth import current_account, sign_in, sign_out
+from interp.http.auth import current_account, session_token, sign_in, sign_out
 from interp.http.guard import requires
-from interp.http.pages import FORM_EXPIRED, LINK_INVALID, checked_form, home_url, message_page, page
+from interp.http.limits import TOO_MANY_ATTEMPTS, client_address, retry_after
+from interp.http.pages import (
+    FORM_EXPIRED,
+    LINK_INVALID,
+    checked_form,
+    home_url,
+    message_page,
+    page,
+    say,
+)
 from interp.http.state import services
 from interp.http.templating import render
 from interp.i18n import N_
 from interp.languages import sorted_languages
 
 SIGN_IN_FAILED = N_("The email address or password is wrong.")
-TOO_MANY_ATTEMPTS = N_("Too many attempts. Wait a few minutes and try again.")
+WRONG_EMAIL = N_("Use the email address this invitation was sent to.")
 
 
 async def home(request: Request) -> Response:
@@ -47,24 +56,23 @@ async def login(request: Request) -> Response:
     context = {"email": email, "next": next_url}
     if await checked_form(request) is None:
         return page(request, "login.html", {**context, "error": FORM_EXPIRED}, 403)
-    address = request.client.host if request.client else "unknown"
-    keys = (f"{address}|{email}", address)
-    limiters = (svc.login_limiter, svc.address_limiter)
-    if any(limiter.blocked(key) for limiter, key in zip(limiters, keys, strict=True)):
-        return page(request, "login.html", {**context, "error": TOO_MANY_ATTEMPTS}, 429)
+    address = client_address(request)
+    wait = await svc.limits.sign_in_wait(email, address)
+    if wait:
+        refusal = page(request, "login.html", {**context, "error": TOO_MANY_ATTEMPTS}, 429)
+        return retry_after(refusal, wait)
     account = await svc.accounts.authenticate(email, str(form.get("password", "")))
     if account is None:
-        for limiter, key in zip(limiters, keys, strict=True):
-            limiter.record(key)
+        await svc.limits.sign_in_failed(email, address)
         return page(request, "login.html", {**context, "error": SIGN_IN_FAILED}, 400)
-    svc.login_limiter.reset(keys[0])
-    sign_in(request, account)
+    await svc.limits.signed_in(email, address)
+    await sign_in(request, account)
     return RedirectResponse(next_url or home_url(account), status_code=303)
 
 
 async def logout(request: Request) -> Response:
     if await checked_form(request) is not None:
-        sign_out(request)
+        await sign_out(request)
     return RedirectResponse("/", status_code=303)
 
 
@@ -82,7 +90,10 @@ async def signup_form(request: Request) -> Response:
     invite = await _invite(request)
     if invite is None:
         return message_page(request, LINK_INVALID, 404)
-    return page(request, "signup.html", {"role": invite.role, "languages": sorted_languages()})
+    # An invitation sent to an address is for that address: the form starts with it.
+    values = {"email": invite.email or ""}
+    context = {"role": invite.role, "languages": sorted_languages(), "values": values}
+    return page(request, "signup.html", context)
 
 
 async def signup(request: Request) -> Response:
@@ -101,10 +112,13 @@ async def signup(request: Request) -> Response:
         account = await svc.accounts.redeem_invite(
             token, values["email"], values["display_name"], str(form.get("password", "")), chosen
         )
+    except InviteForAnotherEmail:
+        context.update(values=values, chosen=chosen, error=say(request, WRONG_EMAIL))
+        return page(request, "signup.html", context, 400)
     except DomainError as exc:
         context.update(values=values, chosen=chosen, error=exc.message)
         return page(request, "signup.html", context, 400)
-    sign_in(request, account)
+    await sign_in(request, account)
     return RedirectResponse(home_url(account), status_code=303)
 
 
@@ -122,14 +136,18 @@ async def account_update(request: Request, account: Account) -> Response:
         return page(request, "account.html", {**context, "error": FORM_EXPIRED}, 403)
     try:
         if form.get("action") == "password":
+            # This session stays; every other one ends.
             updated = await svc.accounts.change_password(
-                account.id, str(form.get("current", "")), str(form.get("new", ""))
+                account.id,
+                str(form.get("current", "")),
+                str(form.get("new", "")),
+                keep_session=session_token(request),
             )
-            sign_in(request, updated)  # this session stays; every other one ends
         else:
             updated = await svc.accounts.set_languages(
                 account.id, [str(c) for c in form.getlist("languages")]
             )
+            await svc.dispatcher.account_changed(updated)
     except DomainError as exc:
         return page(request, "account.html", {**context, "error": exc.message}, 400)
     return page(request, "account.html", {**context, "account": updated, "saved": True})

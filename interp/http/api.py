@@ -11,13 +11,10 @@ from interp.domain.errors import Conflict, DomainError
 from interp.domain.kinds import AccountRole
 from interp.http.guard import requires
 from interp.http.json_api import domain_error, error_response, json_body
+from interp.http.limits import client_address, too_many
 from interp.http.security import CSRF_HEADER, csrf_ok
 from interp.http.state import services
 from interp.languages import sorted_languages
-
-
-async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
 
 
 async def languages(request: Request) -> JSONResponse:
@@ -30,14 +27,18 @@ async def languages(request: Request) -> JSONResponse:
     )
 
 
-async def create_request(request: Request) -> JSONResponse:
+async def create_request(request: Request) -> Response:
+    svc = services(request)
+    refusal = too_many(request, await svc.limits.request(client_address(request)))
+    if refusal is not None:
+        return refusal
     data = await json_body(request)
     fields = {"language": str, "media": str, "note": str, "link": str}
     for name, value in data.items():
         if name not in fields or not isinstance(value, fields[name]):
             return error_response("invalid", f"Unexpected or ill-typed field {name!r}.", 400)
     try:
-        new = await services(request).dispatcher.create_request(
+        new = await svc.dispatcher.create_request(
             data.get("language", ""), data.get("media", ""), data.get("note", ""), data.get("link")
         )
     except DomainError as exc:
@@ -67,7 +68,6 @@ async def accept_request(request: Request, account: Account) -> Response:
 
 
 routes = [
-    Route("/api/health", health, methods=["GET"]),
     Route("/api/languages", languages, methods=["GET"]),
     Route("/api/requests", create_request, methods=["POST"]),
     Route("/api/requests/{id}/accept", accept_request, methods=["POST"]),

@@ -16,7 +16,7 @@ from interp.http.state import services
 from interp.http.templating import render
 from interp.i18n import N_
 from interp.languages import LANGUAGES
-from interp.realtime.connection import Connection
+from interp.realtime.connection import Connection, closing_on_failure
 from interp.realtime.viewer import ViewerSession, default_reading, reading_choices
 
 VIEW_LINK_INVALID = N_("This caption link is not valid. The meeting may have ended.")
@@ -57,7 +57,7 @@ async def caption_view(request: Request) -> Response:
 async def captions_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     svc = services(websocket)
-    conn = Connection(websocket, ViewerSession.schema)
+    conn = Connection(websocket, ViewerSession.schema, svc.limits.message_bucket())
     viewer = ViewerSession(
         conn, svc.hub, svc.meetings, svc.rooms, svc.live, svc.organisation
     )
@@ -66,5 +66,5 @@ async def captions_socket(websocket: WebSocket) -> None:
 
 routes = [
     Route("/v/{token}", caption_view, methods=["GET"]),
-    WebSocketRoute("/ws/captions", captions_socket),
+    WebSocketRoute("/ws/captions", closing_on_failure(captions_socket)),
 ]

@@ -1,4 +1,4 @@
-"""Security headers on every HTTP response."""
+"""Security headers on every HTTP response, errors included."""
 
 from __future__ import annotations
 
@@ -29,8 +29,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 names = {name for name, _ in message.get("headers", [])}
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
@@ -38,4 +42,21 @@ class SecurityHeaders:
                 ]
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette answers an unhandled error outside every middleware, so its 500
+            # would carry none of these headers: answer it here instead, then let the
+            # error go on to be logged (the outer handler sees a response already sent).
+            if not started:
+                await send_with_headers(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
+                await send_with_headers(
+                    {"type": "http.response.body", "body": b"Internal Server Error"}
+                )
+            raise

@@ -10,10 +10,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from interp.domain.errors import Conflict, DomainError, InvalidInput, InvalidToken, NotAllowed
+from interp.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidToken,
+    NotAllowed,
+    Unavailable,
+)
 
 MAX_BODY = 16 * 1024
-STATUS_BY_ERROR = {InvalidInput: 400, InvalidToken: 404, NotAllowed: 403, Conflict: 409}
+STATUS_BY_ERROR = {
+    InvalidInput: 400,
+    InvalidToken: 404,
+    NotAllowed: 403,
+    Conflict: 409,
+    Unavailable: 503,
+}
 
 
 def error_response(code: str, message: str, status: int) -> JSONResponse:
@@ -34,8 +47,30 @@ async def json_body(request: Request) -> dict[str, Any]:
         raise HTTPException(413, f"Request bodies are limited to {MAX_BODY} bytes.")
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # the parser recurses into nested values
         raise HTTPException(400, "The body is not valid JSON.") from exc
     if not isinstance(data, dict):
         raise HTTPException(400, "The body must be a JSON object.")
+    if not _encodable(data):
+        # JSON escapes can spell half of a UTF-16 pair, which no database can store.
+        raise HTTPException(400, "The body contains text that is not valid Unicode.")
     return data
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string in a decoded JSON value (keys included) can be stored as UTF-8.
+    A loop, not recursion: the value may be nested as deep as the parser allows."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True

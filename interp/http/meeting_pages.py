@@ -19,8 +19,9 @@ from starlette.routing import Route
 
 from interp.domain.accounts import STAFF_ROLES, Account
 from interp.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from interp.domain.meeting_records import SCHEDULABLE_YEARS
 from interp.domain.meeting_requests import AlreadyAsked
-from interp.domain.meetings import MAX_TITLE, MeetingHasEnded, MeetingInfo
+from interp.domain.meetings import MAX_TITLE, MeetingEnded, MeetingHasEnded, MeetingInfo
 from interp.domain.request_records import MAX_NOTE
 from interp.http.guard import Refusal, requires
 from interp.http.meeting_call_pages import MEETING_ENDED, NO_MEETING, VIEW_QR, meeting_links
@@ -34,7 +35,9 @@ BACK_TO_MEETINGS = N_("Back to your meetings")
 INVITE_QR = N_("QR code of the invite link")
 
 # The create form's message for each value the domain refuses (any other: the mode).
-BAD_TIME = N_("Enter the date and time as shown, or leave them empty.")
+BAD_TIME = N_(
+    "Enter the date and time as shown, in a year from 2000 to 2100, or leave them empty."
+)
 BAD_LANGUAGES = N_("Choose up to 10 of the languages in the list.")
 CHOOSE_MODE = N_("Choose an online meeting or a meeting in a room.")
 CREATE_ERRORS = {
@@ -69,7 +72,8 @@ def scheduled_time(value: str, zone_name: str) -> datetime | None:
         local = datetime.fromisoformat(value.strip())
     except ValueError as exc:
         raise InvalidInput(BAD_TIME, "scheduled_at") from exc
-    if local.tzinfo is not None:
+    if local.tzinfo is not None or local.year not in SCHEDULABLE_YEARS:
+        # Checked before moving it to UTC, which overflows at the ends of the calendar.
         raise InvalidInput(BAD_TIME, "scheduled_at")
     return local.replace(tzinfo=zone).astimezone(UTC)
 
@@ -153,6 +157,9 @@ async def _host_view(
             "invite_qr": qr_svg(links["invite"], say(request, INVITE_QR)),
             "view_qr": qr_svg(links["view"], say(request, VIEW_QR)),
             "attendees": await svc.meetings.attendees(meeting.id),
+            # A coordinator opening another caseworker's meeting joins it by a button.
+            "seated": await svc.meetings.seated(meeting, account.id),
+            "links_renewed": request.query_params.get("links") == "new",
             "interpreter_request": interpreter,
             "interpreter_languages": [c for c in meeting.languages if c in LANGUAGES],
             "max_note": MAX_NOTE,
@@ -197,6 +204,33 @@ async def withdraw_interpreter(request: Request, account: Account) -> Response:
 
 
 @requires(*STAFF_ROLES)
+async def join_as_host(request: Request, account: Account) -> Response:
+    """Take a place in the meeting's room as its host (the Start or Join button), then go
+    to its call page."""
+    meeting = await owned_meeting(request, account)
+    if await checked_form(request) is None:
+        return await _host_view(request, account, 403, error=FORM_EXPIRED)
+    try:
+        await services(request).meetings.host_seat(meeting.id, account)
+    except MeetingEnded:
+        return await _host_view(request, account, 409, error=MEETING_ENDED)
+    return RedirectResponse(f"/meetings/{meeting.id}/call", status_code=303)
+
+
+@requires(*STAFF_ROLES)
+async def new_links(request: Request, account: Account) -> Response:
+    """Replace the invite and caption-view links: the old ones stop working."""
+    meeting = await owned_meeting(request, account)
+    if await checked_form(request) is None:
+        return await _host_view(request, account, 403, error=FORM_EXPIRED)
+    try:
+        await services(request).meetings.new_links(meeting.id, account)
+    except MeetingHasEnded:
+        return await _host_view(request, account, 409, error=MEETING_ENDED)
+    return RedirectResponse(f"/meetings/{meeting.id}?links=new#links", status_code=303)
+
+
+@requires(*STAFF_ROLES)
 async def end_meeting(request: Request, account: Account) -> Response:
     meeting = await owned_meeting(request, account)
     if await checked_form(request) is None:
@@ -211,5 +245,7 @@ routes = [
     Route("/meetings/{id}", host_page, methods=["GET"]),
     Route("/meetings/{id}/interpreter", request_interpreter, methods=["POST"]),
     Route("/meetings/{id}/interpreter/withdraw", withdraw_interpreter, methods=["POST"]),
+    Route("/meetings/{id}/call", join_as_host, methods=["POST"]),
+    Route("/meetings/{id}/links", new_links, methods=["POST"]),
     Route("/meetings/{id}/end", end_meeting, methods=["POST"]),
 ]

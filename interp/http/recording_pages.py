@@ -21,6 +21,7 @@ from interp.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed
 from interp.domain.kinds import JobStatus
 from interp.http.guard import Refusal, requires
 from interp.http.json_api import error_response
+from interp.http.limits import too_many
 from interp.http.pages import FORM_EXPIRED, checked_form, page, say, wants_json
 from interp.http.security import CSRF_FIELD, csrf_ok
 from interp.http.state import services
@@ -28,7 +29,7 @@ from interp.http.templating import request_locale
 from interp.http.uploads import ReceivedForm, UploadRefused, discard_body, receive_upload
 from interp.i18n import N_
 from interp.jobs.translation import MissingTranslation, translate_transcript
-from interp.jobs.uploads import NotMedia, probe_media
+from interp.jobs.uploads import TOO_LONG, NotMedia, probe_media
 from interp.jobs.worker import UNAVAILABLE
 from interp.languages import get_language, sorted_languages
 from interp.services import Services
@@ -88,12 +89,19 @@ def _unavailable(svc: Services) -> str | None:
     return None if why is None else UNAVAILABLE[why]
 
 
+def _reason(request: Request, svc: Services, error: str) -> str:
+    """Why a job failed, in the reader's language."""
+    if error == TOO_LONG:
+        return say(request, TOO_LONG, minutes=svc.settings.upload_max_minutes)
+    return say(request, error)
+
+
 def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str, Any]:
     """A job as the page and the status API show it, in the reader's language."""
     view = job.as_dict()
     locale = request_locale(request)
     view.update(
-        error=say(request, job.error) if job.error else None,
+        error=_reason(request, svc, job.error) if job.error else None,
         language_name=_language_name(request, job.language),
         created_text=job.created_at.strftime("%Y-%m-%d %H:%M UTC"),
         size_mb=format_decimal(job.size_bytes / 1e6, "#,##0.0", locale=locale),
@@ -128,6 +136,7 @@ async def _list_page(
             "error": error,
             "unavailable": _unavailable(svc),
             "max_mb": svc.settings.upload_max_mb,
+            "max_minutes": svc.settings.upload_max_minutes,
             "max_bytes": svc.settings.upload_max_mb * 1024 * 1024,
             "spoken": [
                 lang for lang in sorted_languages()
@@ -160,6 +169,10 @@ class NotQueued(Exception):
 @requires(*STAFF_ROLES)
 async def upload(request: Request, account: Account) -> Response:
     svc = services(request)
+    refusal = too_many(request, await svc.limits.upload(account.id), "/recordings")
+    if refusal is not None:
+        await discard_body(request.stream())
+        return refusal
     try:
         job = await _receive_job(request, svc, account)
     except NotQueued as refused:
@@ -215,9 +228,13 @@ async def _queued(
     if received is None or received.size == 0:
         raise NotQueued("no_file", say(request, CHOOSE_FILE), 400)
     try:
-        await asyncio.to_thread(probe_media, received.path)
+        declared_s = await asyncio.to_thread(probe_media, received.path)
     except NotMedia as exc:
         raise NotQueued("not_media", say(request, exc.message), 415) from exc
+    # What the file claims; the worker also stops once the decoded sound passes the limit.
+    max_minutes = svc.settings.upload_max_minutes
+    if declared_s > max_minutes * 60:
+        raise NotQueued("too_long", say(request, TOO_LONG, minutes=max_minutes), 413)
     try:
         job = await svc.caption_jobs.create(
             account, received.filename, received.size,

@@ -8,10 +8,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import NoMatchFound, Route
 
-from interp.domain.errors import DomainError, InvalidToken
-from interp.domain.kinds import RequestStatus
+from interp.domain.errors import DomainError, InvalidToken, Unavailable
+from interp.domain.kinds import RequestStatus, RoomKind
 from interp.domain.request_records import MAX_NOTE, QueuedRequest
 from interp.http.call_page import call_page, desk_text
+from interp.http.limits import client_address, too_many
 from interp.http.pages import (
     ASK_AGAIN,
     CALL_ENDED,
@@ -31,6 +32,10 @@ from interp.languages import is_signed
 # What a resident reads when something goes wrong, in their language.
 CHOOSE_MEDIA = N_("Choose video or audio only.")
 NOT_WAITING = N_("This request is not waiting any more, so automatic interpretation cannot start.")
+REQUESTS_PAUSED = N_(
+    "Requests cannot be taken right now because of a problem on the server. Nothing was sent. "
+    "Please try again in a few minutes."
+)
 # The request form's message for each value the domain refuses (any other: the language).
 REQUEST_ERRORS = {"media": CHOOSE_MEDIA, "note": NOTE_TOO_LONG}
 
@@ -72,13 +77,19 @@ async def submit_request(request: Request) -> Response:
     values = {k: str(form.get(k, "")) for k in ("language", "media", "note")}
     if await checked_form(request) is None:
         return await _request_form(request, link_token, FORM_EXPIRED, values, 403)
+    svc = services(request)
+    refusal = too_many(request, await svc.limits.request(client_address(request)))
+    if refusal is not None:
+        return refusal
     try:
-        new = await services(request).dispatcher.create_request(
+        new = await svc.dispatcher.create_request(
             values["language"], values["media"], values["note"], link_token
         )
     except DomainError as exc:
-        error = form_error(exc, CHOOSE_LANGUAGE, REQUEST_ERRORS, {InvalidToken.code: LINK_INVALID})
-        return await _request_form(request, link_token, error, values, 400)
+        codes = {InvalidToken.code: LINK_INVALID, Unavailable.code: REQUESTS_PAUSED}
+        error = form_error(exc, CHOOSE_LANGUAGE, REQUEST_ERRORS, codes)
+        status = 503 if isinstance(exc, Unavailable) else 400
+        return await _request_form(request, link_token, error, values, status)
     return RedirectResponse(f"/q/{new.token}", status_code=303)
 
 
@@ -142,6 +153,10 @@ async def start_machine_interpretation(request: Request) -> Response:
     if await checked_form(request) is None:
         return message_page(request, FORM_EXPIRED, 403)
     svc = services(request)
+    wait = await svc.limits.machine_room(client_address(request))
+    refusal = too_many(request, wait, f"/q/{token}")
+    if refusal is not None:
+        return refusal
     try:
         await svc.dispatcher.start_machine_interpretation(token, svc.settings.local_language)
     except InvalidToken:
@@ -165,6 +180,9 @@ async def resident_call(request: Request) -> Response:
             return RedirectResponse(f"/q/{token}", status_code=303)
         return message_page(request, CALL_ENDED, 410)
     room = await svc.rooms.get(participant.room_id)
+    if room.kind == RoomKind.MEETING:
+        # A meeting's guest: their meeting page knows the waiting room and removal.
+        return RedirectResponse(f"/m/{token}", status_code=303)
     return await call_page(
         request,
         room,

@@ -14,7 +14,7 @@ from interp.http.auth import current_account
 from interp.http.security import same_origin
 from interp.http.state import services
 from interp.realtime.close_codes import CloseCode
-from interp.realtime.connection import Connection
+from interp.realtime.connection import Connection, closing_on_failure
 from interp.realtime.handshake import handshake
 from interp.realtime.protocol import ROOM_MESSAGES
 from interp.realtime.resident import ResidentSession
@@ -32,14 +32,18 @@ async def volunteer_socket(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.UNAUTHORISED)
         return
     svc = services(websocket)
-    conn = Connection(websocket, VolunteerSession.schema)
-    await VolunteerSession(conn, account, svc.dispatcher, svc.accounts).run()
+    conn = Connection(websocket, VolunteerSession.schema, svc.limits.message_bucket())
+    with svc.limits.volunteer_sockets.hold(account.id) as held:
+        if not held:
+            await too_many_sockets(conn)
+            return
+        await VolunteerSession(conn, account, svc.dispatcher, svc.accounts).run()
 
 
 async def resident_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     svc = services(websocket)
-    conn = Connection(websocket, ResidentSession.schema)
+    conn = Connection(websocket, ResidentSession.schema, svc.limits.message_bucket())
     await ResidentSession(conn, svc.dispatcher, svc.settings.fallback_wait_s).run()
 
 
@@ -49,7 +53,7 @@ async def room_socket(websocket: WebSocket) -> None:
         await websocket.close(CloseCode.FORBIDDEN)
         return
     svc = services(websocket)
-    conn = Connection(websocket, ROOM_MESSAGES)
+    conn = Connection(websocket, ROOM_MESSAGES, svc.limits.message_bucket())
     refusal = "Send hello with either your call link token or the room id."
 
     async def welcome(hello: dict[str, Any]) -> tuple[Participant, str] | None:
@@ -76,12 +80,23 @@ async def room_socket(websocket: WebSocket) -> None:
         return participant, hello["session"]
 
     joining = await handshake(conn, welcome, refusal)
-    if joining is not None:
-        await svc.calls.serve(conn, *joining)
+    if joining is None:
+        return
+    participant, session = joining
+    with svc.limits.room_sockets.hold(participant.id) as held:
+        if not held:
+            await too_many_sockets(conn)
+            return
+        await svc.calls.serve(conn, participant, session)
+
+
+async def too_many_sockets(conn: Connection) -> None:
+    await conn.send_error("rate_limited", "Too many connections are open: close one, then retry.")
+    await conn.close(CloseCode.TOO_MANY)
 
 
 routes = [
-    WebSocketRoute("/ws/volunteer", volunteer_socket),
-    WebSocketRoute("/ws/resident", resident_socket),
-    WebSocketRoute("/ws/room", room_socket),
+    WebSocketRoute("/ws/volunteer", closing_on_failure(volunteer_socket)),
+    WebSocketRoute("/ws/resident", closing_on_failure(resident_socket)),
+    WebSocketRoute("/ws/room", closing_on_failure(room_socket)),
 ]

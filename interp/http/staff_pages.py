@@ -117,7 +117,8 @@ async def _coordinator_change(request: Request, account: Account, form: FormData
         user_id = str(form.get("user", ""))
         if user_id == account.id:
             return await _coordinator_view(request, account, 400, error=OWN_ACCOUNT)
-        await svc.accounts.set_active(user_id, action == "activate")
+        changed = await svc.accounts.set_active(user_id, action == "activate")
+        await svc.dispatcher.account_changed(changed)
     elif action == "languages":
         await svc.organisation.set_offered_languages([str(c) for c in form.getlist("languages")])
     elif action == "retention":

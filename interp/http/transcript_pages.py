@@ -4,7 +4,8 @@ transcript downloads for the meeting's caseworker (or a coordinator).
 Consent (JSON, see docs/protocol.md):
 - ``GET /api/meetings/{id}/consent``: who is speaking in the meeting and what they answered.
 - ``POST /api/meetings/{id}/consent`` ``{"agreed": bool}``: the asker's own answer;
-  with ``"participant"``, the host records the answer a speaker in the room gave out loud.
+  with ``"participant"``, the host records the answer a speaker in the room gave out loud
+  (who may answer for whom is ``interp.domain.consent``'s rule).
 Guests send their call link token in the ``x-participant-token`` header; people with an
 account use their session and the ``x-csrf-token`` header. Every change is published to
 the room as ``meeting.consent``.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -26,11 +26,10 @@ from starlette.routing import Route
 from interp import i18n
 from interp.captions.layout import Segment, layout
 from interp.captions.writers import render as render_captions
-from interp.domain.accounts import Account, may_manage
-from interp.domain.consent import ConsentState
-from interp.domain.errors import DomainError, InvalidToken, NotAllowed, NotFound
+from interp.domain.accounts import Account
+from interp.domain.consent import Asker, ConsentView
+from interp.domain.errors import DomainError, NotAllowed, NotFound
 from interp.domain.meetings import MeetingInfo
-from interp.domain.rooms import Participant
 from interp.domain.transcripts import KeptSegment
 from interp.http.auth import current_account
 from interp.http.guard import Refusal, requires
@@ -61,69 +60,45 @@ NO_FORMAT = N_("Transcripts come as WebVTT (.vtt), SRT (.srt) or plain text (.tx
 BAD_LANGUAGE = N_("Choose one of the meeting's languages.")
 
 
-@dataclass(frozen=True)
-class Asker:
-    """Who is asking about a meeting's consent, and in what capacity."""
-
-    account: Account | None
-    participant: Participant | None  # None: not in the meeting (a host who has not joined)
-    host: bool
-
-
-async def _asker(request: Request, meeting: MeetingInfo) -> Asker:
-    svc = services(request)
+async def _asker(request: Request, meeting_id: str) -> Asker:
     token = request.headers.get(TOKEN_HEADER)
     if token:
-        participant = await svc.rooms.participant_by_token(token)
-        if participant.room_id != meeting.room_id:
-            raise InvalidToken("This call link is not for this meeting.")
-        return Asker(None, participant, False)
-    account = await current_account(request)
-    if account is None:
-        raise NotAllowed("Sign in, or send your call link token.")
-    host = may_manage(account, meeting.owner_id)
-    try:
-        mine: Participant | None = await svc.rooms.participant_for_user(
-            meeting.room_id, account.id
-        )
-    except DomainError:
-        mine = None
-    if mine is None and not host:
-        raise NotAllowed("You are not in this meeting.")
-    return Asker(account, mine, host)
+        return await services(request).consent.asker(meeting_id, token=token)
+    return await services(request).consent.asker(
+        meeting_id, account=await current_account(request)
+    )
 
 
-async def _body(request: Request, state: ConsentState, asker: Asker) -> dict[str, Any]:
+async def _body(request: Request, view: ConsentView) -> dict[str, Any]:
     svc = services(request)
+    asker = view.asker
     you = None
-    if asker.participant is not None:
-        answer = await svc.consent.answer_of(asker.participant.id)
-        you = {"id": asker.participant.id, "consent": answer}
+    if asker.participant_id is not None:
+        you = {"id": asker.participant_id, "consent": view.your_answer}
     days = await svc.transcripts.retention_days()
     # The sentence too: its plural forms are the catalogue's, not the script's.
     sentence = environment.get_template("meetings/retention.html").render(
         days=days, **gettext_functions(i18n.translations(request_locale(request)))
     )
     body = {
-        **state.as_dict(),
+        **view.state.as_dict(),
         "you": you,
         "host": asker.host,
         "retention": {"days": days, "text": sentence},
     }
     if asker.host:
-        body["kept"] = await svc.transcripts.count(state.meeting_id)
+        body["kept"] = await svc.transcripts.count(view.state.meeting_id)
     return body
 
 
 async def consent_state(request: Request) -> JSONResponse:
     svc = services(request)
     try:
-        meeting = await svc.meetings.get(request.path_params["meeting_id"])
-        asker = await _asker(request, meeting)
-        state = await svc.consent.state(meeting.id)
+        asker = await _asker(request, request.path_params["meeting_id"])
+        view = await svc.consent.view(asker)
     except DomainError as exc:
         return domain_error(exc)
-    return JSONResponse(await _body(request, state, asker), headers={"cache-control": "no-store"})
+    return JSONResponse(await _body(request, view), headers={"cache-control": "no-store"})
 
 
 async def record_consent(request: Request) -> JSONResponse:
@@ -135,25 +110,17 @@ async def record_consent(request: Request) -> JSONResponse:
         message = 'Send {"agreed": true or false}; a host may add "participant".'
         return error_response("invalid", message, 400)
     try:
-        meeting = await svc.meetings.get(request.path_params["meeting_id"])
-        asker = await _asker(request, meeting)
-        if asker.account is not None and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
+        asker = await _asker(request, request.path_params["meeting_id"])
+        # A session cookie comes unasked with a cross-site request; a call link does not.
+        signed_in = not request.headers.get(TOKEN_HEADER)
+        if signed_in and not csrf_ok(request, request.headers.get(CSRF_HEADER)):
             return error_response("csrf", "Missing or wrong CSRF token.", 403)
-        mine = asker.participant.id if asker.participant else None
-        if target is None or target == mine:
-            if mine is None:
-                raise NotAllowed("Join the meeting to answer.")
-            state = await svc.consent.record(mine, agreed)
-        else:
-            present = await svc.consent.state(meeting.id)
-            if target not in {s.participant_id for s in present.speakers}:
-                raise NotFound("No such speaker in this meeting.")
-            state = await svc.consent.record_for(target, agreed, by=asker.account)
+        view = await svc.consent.answer(asker, agreed, target)
     except DomainError as exc:
         return domain_error(exc)
-    event = {"event": "meeting.consent", **state.as_dict()}
-    await svc.hub.publish(room_channel(meeting.room_id), event)
-    return JSONResponse(await _body(request, state, asker))
+    event = {"event": "meeting.consent", **view.state.as_dict()}
+    await svc.hub.publish(room_channel(view.state.room_id), event)
+    return JSONResponse(await _body(request, view))
 
 
 def _missing_pairs(translator: Translator, sources: set[str], target: str) -> list[str]:

@@ -95,8 +95,11 @@ class _Parts:
             raise UploadRefused("bad_form")
         if not filename:
             return  # a file input left empty
-        path = self.place(filename)
-        self.out = path.open("xb")
+        try:
+            path = self.place(filename)
+            self.out = path.open("xb")
+        except OSError as exc:  # no room (or no write access) for even an empty file
+            raise UploadRefused("disk") from exc
         self.form.file = ReceivedFile(filename, path, 0)
         self._in_file = True
 
@@ -172,7 +175,10 @@ async def receive_upload(
         if not parts.complete:
             raise UploadRefused("bad_form")
         if parts.out is not None:
-            await asyncio.to_thread(parts.out.close)
+            try:
+                await asyncio.to_thread(parts.out.close)
+            except OSError as exc:  # the last buffered bytes did not fit on the disk
+                raise UploadRefused("disk") from exc
     except UploadRefused:
         parts.abandon()
         await discard_body(chunks)

@@ -33,6 +33,10 @@ class HubMessage:
     data: Message
 
 
+class HubDown(Exception):
+    """The hub's backend cannot be reached now: nothing was published."""
+
+
 class SubscriptionLost(Exception):
     """Messages may have been missed: the subscriber fell behind or the backend dropped."""
 
@@ -121,7 +125,13 @@ class Hub(ABC):
 
     @abstractmethod
     async def publish(self, channel: str, message: Message) -> None:
-        """Send ``message`` to every subscriber of ``channel`` on every node."""
+        """Send ``message`` to every subscriber of ``channel`` on every node; ``HubDown``
+        when the backend cannot be reached."""
+
+    async def check(self) -> None:
+        """Raise ``HubDown`` if the backend cannot be reached now (the in-process hub always
+        can): a change that must be announced is refused before it is made."""
+        return None
 
     async def close(self) -> None:
         for subs in list(self._local.values()):

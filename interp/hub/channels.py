@@ -6,6 +6,8 @@
 - ``captions:<room>:<language>``: a room's captions in one language, or ``original``
   for each speaker's own words.
 - ``viewers:<room>``: caption viewers say which languages they read (interp.live.viewers).
+- ``account:<id>``: an account was deactivated or its languages changed; its open
+  sockets check their rights again (interp.realtime.dispatch).
 """
 
 from __future__ import annotations
@@ -29,3 +31,7 @@ def captions_channel(room_id: str, language: str) -> str:
 
 def viewers_channel(room_id: str) -> str:
     return f"viewers:{room_id}"
+
+
+def account_channel(account_id: str) -> str:
+    return f"account:{account_id}"

@@ -18,7 +18,7 @@ import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from interp.hub import Hub, Message
+from interp.hub import Hub, HubDown, Message
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,17 @@ class RedisHub(Hub):
         self._pending: defaultdict[str, deque[asyncio.Future[None]]] = defaultdict(deque)
 
     async def publish(self, channel: str, message: Message) -> None:
-        await self._redis.publish(PREFIX + channel, json.dumps(message))
+        data = json.dumps(message)
+        try:
+            await self._redis.publish(PREFIX + channel, data)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise HubDown(f"Redis cannot be reached: {exc}") from exc
+
+    async def check(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise HubDown(f"Redis cannot be reached: {exc}") from exc
 
     async def _first_subscriber(self, channel: str) -> None:
         confirmed: asyncio.Future[None] = asyncio.get_running_loop().create_future()

@@ -17,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from interp.captions import SAMPLE_RATE, AudioError, load_audio
+from interp.captions.audio import AudioError, AudioReader, AudioTooLong
 from interp.captions.files import transcribe_audio
 from interp.captions.layout import Segment
 from interp.domain.caption_jobs import CaptionJobInfo, CaptionJobs, Transcript
 from interp.i18n import N_
 from interp.jobs.translation import MissingTranslation, translate_transcript
-from interp.jobs.uploads import NO_SOUND, Uploads
+from interp.jobs.uploads import NO_SOUND, TOO_LONG, Uploads
 from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
 
 log = logging.getLogger(__name__)
@@ -100,11 +100,14 @@ class CaptionWorker:
         jobs: CaptionJobs,
         uploads: Uploads,
         language_tools: LanguageTools,
+        max_minutes: int,
         single_node: bool = True,
     ) -> None:
         self.jobs = jobs
         self.uploads = uploads
         self.language_tools = language_tools
+        # Decoding stops here, whatever length the file declared when it was uploaded.
+        self.max_minutes = max_minutes
         # On one node every unfinished job's upload should be here; with several, a job
         # whose upload is elsewhere belongs to another node.
         self.single_node = single_node
@@ -176,6 +179,8 @@ class CaptionWorker:
             transcript = await self._caption(job, path)
         except JobFailed as exc:
             await self.jobs.fail(job.id, exc.reason)
+        except AudioTooLong:
+            await self.jobs.fail(job.id, TOO_LONG)
         except AudioError:
             await self.jobs.fail(job.id, NO_SOUND)
         except Exception:
@@ -200,14 +205,15 @@ class CaptionWorker:
         progress = _Progress()
 
         def recognise() -> tuple[list[Segment], float]:
-            audio = load_audio(path)
-            progress.total_s = len(audio) / SAMPLE_RATE
-            # One pass at a time: live captions share the engine and go first.
-            segments = transcribe_audio(
-                engine, audio, job.language, on_progress=progress.update,
-                passes=1, stop=self._stopping,
-            )
-            return segments, progress.total_s
+            # Decoded as recognition goes: a long recording is never in memory whole.
+            with AudioReader(path, max_s=self.max_minutes * 60) as audio:
+                progress.total_s = audio.declared_s
+                # One pass at a time: live captions share the engine and go first.
+                segments = transcribe_audio(
+                    engine, audio, job.language, on_progress=progress.update,
+                    passes=1, stop=self._stopping,
+                )
+                return segments, audio.decoded_s
 
         segments, duration = await self._reporting(
             job.id, in_daemon_thread(recognise), lambda: share * progress.fraction

@@ -22,6 +22,7 @@ from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.domain.speakers import speaker_for
 from interp.hub import Hub
 from interp.hub.channels import room_channel
+from interp.hub.events import RoomEvent
 from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
 from interp.live.interface import CaptionsUnavailable
 from interp.live.readers import RoomReaders
@@ -115,6 +116,9 @@ class LiveCaptions:
         that reconnected or was reloaded). ``hears``: see ``interp.domain.speakers``.
         Raises ``CaptionsUnavailable`` or ``interp.media.peers.OfferError``.
         """
+        # First, before the speech model loads: a bad offer is refused at once, and must not
+        # end the captions already running.
+        check_offer(offer_sdp)
         try:
             engine = await self.language_tools.engine()
         except SpeechUnavailable as exc:
@@ -122,7 +126,6 @@ class LiveCaptions:
         speaker = speaker_for(room, participant, self.settings.local_language, hears)
         if not engine.multilingual and {speaker.language, *speaker.languages} - {"en", None}:
             raise CaptionsUnavailable("This server's speech model understands only English.")
-        check_offer(offer_sdp)  # a bad offer must not end the captions already running
         translation = self.language_tools.translation
         translation.translator.reload()  # pick up models installed since
         captions = self._rooms.get(room.id)
@@ -142,7 +145,7 @@ class LiveCaptions:
         who = {"id": participant.id, "name": participant.display_name, "role": participant.role}
 
         def on_behind(behind: bool) -> None:
-            event = {"event": "captions.behind", "peer": who, "behind": behind}
+            event = {"event": RoomEvent.CAPTIONS_BEHIND, "peer": who, "behind": behind}
             self._spawn(self.hub.publish(room_channel(room.id), event))
 
         push = captions.start(speaker)
@@ -162,7 +165,7 @@ class LiveCaptions:
 
     async def _ended(self, room_id: str, participant_id: str, who: dict[str, str]) -> None:
         if await self.stop(room_id, participant_id):
-            event = {"event": "captions.state", "peer": who, "on": False}
+            event = {"event": RoomEvent.CAPTIONS_STATE, "peer": who, "on": False}
             await self.hub.publish(room_channel(room_id), event)
 
     def _retire(self, key: str) -> None:

@@ -29,9 +29,14 @@ def check_offer(offer_sdp: str) -> None:
         raise OfferError(f"the offer is not valid SDP: {exc}") from exc
     if not any(media.kind == "audio" for media in offer.media):
         raise OfferError("the offer carries no audio")
+    # aiortc answers an offer without these, then fails in a task of its own once ICE or
+    # DTLS starts, where nobody can tell the speaker: refuse it here instead.
     for media in offer.media:
         if media.ice is None or not media.ice.usernameFragment or not media.ice.password:
             raise OfferError("the offer has no ICE credentials")
+        # The parser copies a session-level fingerprint into every media section.
+        if media.dtls is None or not media.dtls.fingerprints:
+            raise OfferError("the offer has no DTLS fingerprint")
 
 
 def ice_configuration(ice_servers: list[dict[str, Any]]) -> RTCConfiguration:

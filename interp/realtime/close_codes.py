@@ -14,9 +14,11 @@ class CloseCode(IntEnum):
     DONE = 1000
     # The client kept sending messages the protocol refuses.
     POLICY_VIOLATION = 1008
+    # The server failed while handling the connection (it logged why): reconnect.
+    INTERNAL_ERROR = 1011
     # Events may have been missed: reconnect and start afresh.
     RESYNCHRONISE = 1012
-    # Sign in again.
+    # Sign in again (also sent when the account is deactivated while connected).
     UNAUTHORISED = 4401
     # Not allowed: a cross-site connection, or a request link that is not valid.
     FORBIDDEN = 4403
@@ -24,3 +26,5 @@ class CloseCode(IntEnum):
     NOT_FOUND = 4404
     # No ``hello`` in time.
     NO_HELLO = 4408
+    # Too many connections open for this account or participant: close one first.
+    TOO_MANY = 4429

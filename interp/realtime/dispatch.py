@@ -3,7 +3,8 @@
 Every change to the queue goes through a ``Dispatcher`` method, which calls the
 domain and then publishes what changed, so volunteers' dashboards and
 residents' queue pages on every node update at once. The sweeper does the same
-for what time changes: long waits, expired links, matches nobody joined.
+for what time changes: long waits, expired links, matches nobody joined, and
+participants whose node stopped (the room layer adds that sweep).
 
 Channels and their events (``event`` field):
 - ``queue:<language>``: ``request.new``, ``request.back`` (handed back, now at the head),
@@ -15,25 +16,33 @@ Channels and their events (``event`` field):
 - ``room:<id>``: ``interpreter.released`` (an interpreter handed back a request in machine
   interpretation: the room goes on without them) and ``room.closed``; the room's other
   events are listed in interp.realtime.events.
+- ``account:<id>``: ``account.changed`` (deactivated, or its languages changed), with
+  the account's ``active``, ``role`` and ``languages`` as they are now.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 from interp.domain.accounts import Account
-from interp.domain.errors import DomainError
+from interp.domain.errors import DomainError, Unavailable
 from interp.domain.kinds import RequestStatus
 from interp.domain.requests import Match, NewRequest, QueuedRequest, RequestQueue
 from interp.domain.rooms import Rooms
-from interp.hub import Hub
-from interp.hub.channels import queue_channel, request_channel, room_channel
-from interp.realtime.events import RoomEvent
+from interp.hub import Hub, HubDown
+from interp.hub.channels import account_channel, queue_channel, request_channel, room_channel
+from interp.hub.events import RoomEvent
 
 log = logging.getLogger(__name__)
+
+HUB_DOWN = (
+    "Requests cannot be taken right now: the server cannot reach its message hub. "
+    "Please try again in a few minutes."
+)
 
 
 class Dispatcher:
@@ -44,6 +53,12 @@ class Dispatcher:
         # How long an accepting volunteer has to arrive in the room before the request
         # goes back to the queue.
         self.join_grace = join_grace
+        # Sweeps of the layers above (departures nobody watches for), run after the queue's.
+        self._more_sweeps: list[Callable[[], Awaitable[None]]] = []
+
+    def also_sweep(self, sweep: Callable[[], Awaitable[None]]) -> None:
+        """Run ``sweep`` on every pass of the sweeper, after the queue's own."""
+        self._more_sweeps.append(sweep)
 
     async def queue_state(self, language: str) -> dict[str, Any]:
         order = [r.id for r in await self.queue.queue(language)]
@@ -53,19 +68,41 @@ class Dispatcher:
         event.update(await self.queue_state(language))
         await self.hub.publish(queue_channel(language), event)
 
+    async def _check_hub(self) -> None:
+        """A request no volunteer hears of would wait unseen: refuse it before it is made."""
+        try:
+            await self.hub.check()
+        except HubDown as exc:
+            log.warning("request refused: %s", exc)
+            raise Unavailable(HUB_DOWN) from exc
+
+    async def _announce_new(self, request: QueuedRequest) -> None:
+        """Announce a new request; if the hub fails now, take the request back out of the
+        queue so that nothing is left waiting that nobody was told of."""
+        try:
+            await self._announce(
+                request.language_code, {"event": "request.new", "request": request.as_dict()}
+            )
+        except HubDown as exc:
+            log.warning("request %s withdrawn: %s", request.id, exc)
+            await self.queue.withdraw(request.id)
+            raise Unavailable(HUB_DOWN) from exc
+
     async def create_request(
         self, language: str, media: str, note: str = "", link_token: str | None = None
     ) -> NewRequest:
+        await self._check_hub()
         new = await self.queue.create(language, media, note, link_token)
-        await self._announce(language, {"event": "request.new", "request": new.request.as_dict()})
+        await self._announce_new(new.request)
         return new
 
     async def request_for_meeting(
         self, meeting_id: str, language: str, note: str = ""
     ) -> QueuedRequest:
         """A caseworker asks for an interpreter into their meeting (the same queue)."""
+        await self._check_hub()
         request = await self.queue.create_for_meeting(meeting_id, language, note)
-        await self._announce(language, {"event": "request.new", "request": request.as_dict()})
+        await self._announce_new(request)
         return request
 
     async def withdraw_request(self, request_id: str) -> QueuedRequest:
@@ -99,6 +136,22 @@ class Dispatcher:
             {"event": "request.gone", "id": request_id, "reason": "taken", "by": volunteer.id},
         )
         return match
+
+    async def account_changed(self, account: Account) -> None:
+        """Tell the account's open sockets, on every node, that its rights changed: a
+        volunteer's dashboard follows its new languages, a deactivated account's close."""
+        event = {
+            "event": "account.changed",
+            "active": account.active,
+            "role": account.role,
+            "languages": list(account.languages),
+        }
+        try:
+            await self.hub.publish(account_channel(account.id), event)
+        except HubDown:
+            # The change is made; sockets that missed the news still check the account
+            # on each request they are shown and each accept.
+            log.warning("account %s changed but its sockets were not told", account.id)
 
     async def start_machine_interpretation(self, token: str, desk_language: str) -> str:
         """Open (or find) the waiting request's machine-interpretation room."""
@@ -167,6 +220,8 @@ class Dispatcher:
                 await self.release(request_id, volunteer_id)
             except DomainError:  # another node released it first, or the call just started
                 log.debug("request %s was not handed back", request_id, exc_info=True)
+        for sweep in self._more_sweeps:
+            await sweep()
 
     async def run_sweeper(self, interval_s: float = 1.0) -> None:
         while True:

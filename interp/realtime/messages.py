@@ -22,7 +22,8 @@ class Error(TypedDict):
     type: Literal["error"]
     code: str
     message: str
-    # The request that someone else accepted first (code "taken").
+    # On /ws/volunteer, the request asked for: someone else accepted it first (code
+    # "taken"), or the volunteer is still in another call (code "conflict").
     request: NotRequired[str]
 
 

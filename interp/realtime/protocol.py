@@ -1,20 +1,26 @@
 """The WebSocket client protocol: every message a client may send, with its schema.
 
 Messages are JSON objects with a ``type`` and the fields listed here, nothing
-else. A message that is not JSON, too large, of an unknown type, or with a
-missing, unknown or ill-typed field is answered with an ``error`` message and
-changes nothing. docs/protocol.md describes the same schema for client authors;
-what the server sends back is typed in ``interp.realtime.messages``.
+else. A message that is not JSON, too large, nested too deeply, of an unknown type,
+with text that cannot be stored (a lone surrogate, a NUL), or with a missing, unknown
+or ill-typed field is answered with an ``error`` message and changes nothing.
+``parse_message`` raises nothing but ``ProtocolError``, whatever the frame holds.
+docs/protocol.md describes the same schema for client authors; what the server sends
+back is typed in ``interp.realtime.messages``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 # A whole message, in bytes; offers with many codecs stay well below this.
 MAX_MESSAGE_BYTES = 64 * 1024
+# Objects and lists inside one another; no message needs more than two. Checked on the
+# raw text, because the JSON decoder recurses and a deep enough frame exhausts the stack.
+MAX_DEPTH = 8
 # An SDP offer or answer, in characters (a browser's video offer is 5-10 KB).
 MAX_SDP_CHARS = 32 * 1024
 ID_CHARS = 64
@@ -98,17 +104,61 @@ class ProtocolError(ValueError):
         self.message = message
 
 
+# A JSON string (its escapes included), or one bracket outside strings.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _nesting(text: str) -> int:
+    """How deeply objects and lists nest in ``text``, counting only brackets outside
+    strings (an unclosed string ends the text: the decoder refuses it anyway)."""
+    depth = deepest = 0
+    for token in _JSON_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in "]}":
+            depth -= 1
+    return deepest
+
+
+def _storable(value: Any) -> bool:
+    """Whether every string in ``value`` (keys included) is text a database can hold:
+    encodable as UTF-8 (no lone surrogate) and without NUL, which PostgreSQL refuses."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
+
+
 def parse_message(raw: str | bytes, schema: dict[str, dict[str, Field]]) -> dict[str, Any]:
     """Decode and validate one client message against ``schema``."""
     size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
     if size > MAX_MESSAGE_BYTES:
         raise ProtocolError("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
     try:
-        message = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("malformed", "A message must be a JSON object.") from exc
+    if _nesting(text) > MAX_DEPTH:
+        raise ProtocolError("invalid", f"Messages may nest at most {MAX_DEPTH} levels deep.")
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise ProtocolError("malformed", "A message must be a JSON object.") from exc
     if not isinstance(message, dict):
         raise ProtocolError("malformed", "A message must be a JSON object.")
+    if not _storable(message):
+        raise ProtocolError("invalid", "Text must be valid Unicode, without NUL characters.")
     kind = message.get("type")
     if not isinstance(kind, str) or kind not in schema:
         raise ProtocolError("unknown_type", f"Unknown message type {kind!r}.")

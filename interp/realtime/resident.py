@@ -61,17 +61,20 @@ class ResidentSession:
     async def _pump(self) -> None:
         assert self.request is not None
         channels = (request_channel(self.request.id), queue_channel(self.request.language_code))
-        while True:
-            async with self.dispatcher.hub.subscribe(*channels) as sub:
-                self.request = await self.dispatcher.queue.get(self.request.id)
-                state = await self.dispatcher.queue_state(self.request.language_code)
-                await self._send_status(state)
-                try:
-                    async for message in sub:
-                        await self._forward(message)
-                except SubscriptionLost:
-                    continue
-                return
+        try:
+            while True:
+                async with self.dispatcher.hub.subscribe(*channels) as sub:
+                    self.request = await self.dispatcher.queue.get(self.request.id)
+                    state = await self.dispatcher.queue_state(self.request.language_code)
+                    await self._send_status(state)
+                    try:
+                        async for message in sub:
+                            await self._forward(message)
+                    except SubscriptionLost:
+                        continue
+                    return
+        except Exception:
+            await self.conn.fail()
 
     async def _forward(self, message: HubMessage) -> None:
         assert self.request is not None

@@ -22,13 +22,13 @@ from interp.domain.organisation import Organisation
 from interp.domain.rooms import ORIGINAL, Rooms, check_caption_languages
 from interp.hub import Hub, Subscription, SubscriptionLost
 from interp.hub.channels import room_channel, viewers_channel
+from interp.hub.events import RoomEvent
 from interp.languages import LANGUAGES, is_signed
 from interp.live.interface import HEARTBEAT_S, LiveCaptioning, gone_event, languages_event
 from interp.realtime import messages
 from interp.realtime.caption_follower import CaptionFollower
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
-from interp.realtime.events import RoomEvent
 from interp.realtime.handshake import handshake
 from interp.realtime.protocol import ID_CHARS, VIEWER_MESSAGES
 
@@ -212,6 +212,8 @@ class ViewerSession:
         except SubscriptionLost:
             # Events may have been missed: the page reconnects and starts afresh.
             await self.conn.close(CloseCode.RESYNCHRONISE, "resynchronise")
+        except Exception:
+            await self.conn.fail()
 
     async def _called(self, event: dict[str, Any]) -> None:
         await self._announce()

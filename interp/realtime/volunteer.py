@@ -1,4 +1,10 @@
-"""A volunteer's dashboard connection: live requests in their languages, and accepting one."""
+"""A volunteer's dashboard connection: live requests in their languages, and accepting one.
+
+The socket holds the rights the account has now, not those it had when it opened: the
+account is read again before each request shown and each message that uses it, and an
+``account.changed`` event (deactivated, languages changed) makes the session read it at
+once. A deactivated account's socket closes; new languages change what it listens to.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,11 @@ from typing import Any
 
 from interp.domain.accounts import Account, Accounts
 from interp.domain.errors import Conflict, DomainError
+from interp.domain.kinds import AccountRole
+from interp.domain.requests import StillInCall
 from interp.hub import HubMessage, Subscription, SubscriptionLost
-from interp.hub.channels import queue_channel
+from interp.hub.channels import account_channel, queue_channel
+from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.messages import (
@@ -61,21 +70,51 @@ class VolunteerSession:
         await self.conn.send(snapshot)
 
     async def _pump(self) -> None:
-        while True:
-            async with self.dispatcher.hub.subscribe(*self.channels) as sub:
-                self._sub = sub
-                await self._snapshot()
-                try:
-                    async for message in sub:
-                        await self._forward(message)
-                except SubscriptionLost:
-                    continue  # resubscribe and send a fresh snapshot
-                return
+        try:
+            while True:
+                channels = (account_channel(self.account.id), *self.channels)
+                async with self.dispatcher.hub.subscribe(*channels) as sub:
+                    self._sub = sub
+                    if not await self._still_allowed():
+                        return
+                    await self._snapshot()
+                    try:
+                        async for message in sub:
+                            await self._forward(message)
+                    except SubscriptionLost:
+                        continue  # resubscribe and send a fresh snapshot
+                    return
+        except Exception:
+            await self.conn.fail()
+
+    async def _still_allowed(self) -> bool:
+        """Read the account again and follow its languages; if it may no longer take
+        requests, close the socket (the page asks the person to sign in) and say no."""
+        account = await self.accounts.get(self.account.id)
+        if account is None or not account.active or account.role != AccountRole.VOLUNTEER:
+            await self.conn.close(CloseCode.UNAUTHORISED, "account deactivated")
+            return False
+        dropped = set(self.account.languages) - set(account.languages)
+        added = set(account.languages) - set(self.account.languages)
+        self.account = account
+        if self._sub is not None and self.available:
+            for code in sorted(dropped):
+                await self._sub.remove(queue_channel(code))
+            for code in sorted(added):
+                await self._sub.add(queue_channel(code))
+        return True
 
     async def _forward(self, message: HubMessage) -> None:
         event: dict[str, Any] = message.data
         kind = event.get("event")
-        if kind in ("request.new", "request.back"):
+        if kind == "account.changed":
+            if await self._still_allowed():
+                await self._snapshot()  # the dashboard shows the requests of its languages now
+        elif kind in ("request.new", "request.back"):
+            if not await self._still_allowed():
+                return
+            if event["request"]["language"] not in self.account.languages:
+                return  # a language the volunteer gave up; its channel is being left
             new: RequestNew = {
                 "type": "request.new",
                 "request": event["request"],
@@ -95,6 +134,8 @@ class VolunteerSession:
             await self.conn.send(long_wait)
 
     async def _handle(self, message: dict[str, Any]) -> None:
+        if not await self._still_allowed():
+            return
         if message["type"] == "availability":
             await self._set_available(message["available"])
         elif message["type"] == "accept":
@@ -114,6 +155,15 @@ class VolunteerSession:
     async def _accept(self, request_id: str) -> None:
         try:
             match = await self.dispatcher.accept(request_id, self.account)
+        except StillInCall as exc:
+            busy: Error = {
+                "type": "error",
+                "code": exc.code,
+                "message": exc.message,
+                "request": request_id,
+            }
+            await self.conn.send(busy)
+            return
         except Conflict as exc:
             taken: Error = {
                 "type": "error",

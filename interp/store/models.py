@@ -60,8 +60,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # coordinator | caseworker | volunteer
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change or deactivation; sessions carrying an older value end.
-    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -75,6 +73,19 @@ class UserLanguage(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     language_code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class AccountSession(Base):
+    """A signed-in browser. The cookie holds the token; only its hash is kept, so a copy
+    of the database opens no session. Deleting the row ends the session everywhere."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Invite(Base):
@@ -180,6 +191,10 @@ class RoomParticipant(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Refreshed every few seconds by the node holding the participant's socket: one that
+    # stops (killed, or cut off) leaves it to go stale, and every node's sweeper then
+    # counts the participant as gone, as a live node would after the reconnect grace.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The languages this participant reads captions in, comma-separated ("original": the
     # speakers' own words); None until they choose. Kept here so every node knows them.
     caption_languages: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -190,6 +205,11 @@ class RoomParticipant(Base):
     # or None (not asked yet). Captions show live either way.
     consent: Mapped[str | None] = mapped_column(String(10), nullable=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The host who recorded the answer a speaker in the room gave out loud; None when the
+    # participant answered on their own page.
+    consent_recorded_by: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True
+    )
 
 
 class Meeting(Base):
@@ -209,6 +229,9 @@ class Meeting(Base):
     # Capabilities, stored as hashes: the residents' invite link and the caption-view link.
     invite_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     view_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Both links are made again from the server's secret, the meeting and this version;
+    # the host's "New links" raises it, and the old links stop working.
+    link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     max_participants: Mapped[int] = mapped_column(Integer)
     # The interpreter request made into this meeting, if any.
     request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.browser.site import CHROMIUM, CHROMIUM_ARGS
-from tests.live_server import LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +46,3 @@ def browser_hearing(playwright: Any) -> Iterator[Callable[[Path], Any]]:
     yield launch
     for browser in launched:
         browser.close()
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path,
-    argos_home: None,
-    argos_archives: dict[tuple[str, str], Path],
-    request: pytest.FixtureRequest,
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr);
-    settings as for ``live_server``: ``@pytest.mark.server_settings(...)``."""
-    # Imported here: it loads aiortc and the model store, which other browser tests never need.
-    from tests.caption_sender import translating_server
-
-    marker = request.node.get_closest_marker("server_settings")
-    settings = marker.kwargs if marker else {}
-    with translating_server(tmp_path, argos_archives, **settings) as server:
-        yield server

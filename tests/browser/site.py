@@ -33,7 +33,7 @@ from interp.domain.transcripts import SpokenSegment, Transcripts
 from interp.jobs.uploads import NO_SOUND
 from interp.keys import secret_key
 from interp.store.database import Database
-from tests.http.test_caption_view import create_meeting
+from tests.helpers.meetings import create_meeting
 from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,8 +44,8 @@ CHROMIUM_ARGS = [
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
-# Route prefixes that serve no HTML page.
-NOT_PAGES = ("/api/", "/ws/", "/static")
+# Machine endpoints: the JSON API, sockets, files, and the readiness probe for load balancers.
+NOT_PAGES = ("/api/", "/ws/", "/static", "/readyz")
 # Routes that answer with a file to save (their path ends in a file suffix), not a page.
 DOWNLOAD = re.compile(r"\.(\{\w+\}|\w+)$")
 
@@ -185,7 +185,8 @@ async def _transcript_needing_a_model(server: LiveServer, owner: Account) -> str
         rooms = Rooms(db)
         host = (await rooms.get(meeting.room_id)).participants[0]
         await rooms.mark_joined(host.id)
-        await Consent(db).record(host.id, agreed=True)
+        consent = Consent(db)
+        await consent.answer(await consent.asker(meeting.id, account=owner), agreed=True)
         said = SpokenSegment(meeting.room_id, host.id, owner.display_name, "caseworker", "en",
                              "Your rent is paid until March.", utcnow(), 2.0)
         assert await Transcripts(db).keep(said)
@@ -204,7 +205,7 @@ async def _meetings(server: LiveServer, owner: Account) -> dict[str, str]:
         held = await meetings.create(owner, "Rent arrears", "online", ["ar"])
         await rooms.mark_joined((await rooms.get(held.room_id)).participants[0].id)
         await meetings.mark_started(held.id)
-        guest = await meetings.join(meetings.links(held.id).invite_token, "Amal", "ar")
+        guest = await meetings.join(meetings.links(held).invite_token, "Amal", "ar")
         await rooms.mark_joined(guest.attendee.id)
         await meetings.admit(held.id, guest.attendee.id)
         await meetings.end(held.id)
@@ -220,7 +221,7 @@ async def _meetings(server: LiveServer, owner: Account) -> dict[str, str]:
         "host": f"/meetings/{online.id}",
         "call": f"/meetings/{online.id}/call",
         "in_room_call": f"/meetings/{in_room.id}/call",
-        "invite": f"/j/{meetings.links(online.id).invite_token}",
+        "invite": f"/j/{meetings.links(online).invite_token}",
     }
 
 

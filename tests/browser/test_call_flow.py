@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.test_keyboard import tab_to
-from tests.live_server import PASSWORD, LiveServer, run_sync
+from tests.browser.pages import (
+    STEP_MS,
+    ask_and_accept,
+    call_state,
+    meet_in_a_call,
+    remote_media_playing,
+    tab_to,
+)
+from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-VOLUNTEER = "vera@example.org"
-# Generous: Chromium's start, ICE and the first video frame on a busy shared machine.
-STEP_MS = 30_000
 DECODED_FRAMES = (
     "document.getElementById('remote-video').getVideoPlaybackQuality().totalVideoFrames"
 )
@@ -27,25 +31,6 @@ CALL_FAILED = "The call could not connect. Try again."
 # Sessions that sort first or last: the smaller session makes the offer, the larger answers.
 SESSION_THAT_OFFERS = "00000000-0000-4000-8000-000000000000"
 SESSION_THAT_ANSWERS = "ffffffff-ffff-4fff-bfff-ffffffffffff"
-CALL_STATE_IS = (
-    "key => document.body.dataset.callState === "
-    "JSON.parse(document.getElementById('strings').textContent)[key]"
-)
-
-
-def call_state(page: Any, key: str) -> None:
-    page.wait_for_function(CALL_STATE_IS, arg=key, timeout=STEP_MS)
-
-
-def remote_media_playing(page: Any, video: bool) -> None:
-    # A decoded remote frame (video) or a live remote audio track: media really arrived.
-    check = (
-        "() => document.getElementById('remote-video').videoWidth > 0"
-        if video
-        else "() => (document.getElementById('remote-video').srcObject?.getAudioTracks() || [])"
-        ".some(t => t.readyState === 'live')"
-    )
-    page.wait_for_function(check, timeout=STEP_MS)
 
 
 @pytest.fixture
@@ -57,40 +42,6 @@ def pages(browser: Any) -> Iterator[tuple[Any, Any]]:
     finally:
         for context in contexts:
             context.close()
-
-
-def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
-    ask_and_accept(server, resident, volunteer, media)
-    for page in (resident, volunteer):
-        call_state(page, "connected")
-        remote_media_playing(page, video=media == "video")
-
-
-def ask_and_accept(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
-    """The resident asks, the volunteer accepts: both pages are on their call page."""
-    run_sync(server.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
-    resident.goto(f"{server.url}/request")
-    resident.get_by_label("Which language do you need?").select_option("es")
-    resident.locator(f"input[name=media][value={media}]").check()
-    resident.get_by_label("Anything the interpreter should know?").fill("Rent letter")
-    resident.get_by_role("button", name="Ask for an interpreter").click()
-    resident.wait_for_url("**/q/**")
-    assert resident.locator("#queue-status").get_attribute("role") == "status"
-    assert resident.locator("#queue-position").inner_text() == "1"
-
-    volunteer.goto(f"{server.url}/login")
-    volunteer.get_by_label("Email address").fill(VOLUNTEER)
-    volunteer.get_by_label("Password").fill(PASSWORD)
-    volunteer.get_by_role("button", name="Sign in").click()
-    volunteer.wait_for_url("**/volunteer")
-    volunteer.get_by_role("button", name="I am available").click()
-    card = volunteer.locator("#request-list li.request")
-    card.wait_for(timeout=STEP_MS)
-    assert "Rent letter" in card.inner_text()
-    card.get_by_role("button", name="Accept").click()
-
-    volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
-    resident.wait_for_url("**/call/**", timeout=STEP_MS)
 
 
 @pytest.mark.parametrize("media", ["video", "audio"])

@@ -18,24 +18,20 @@ import pytest
 
 from interp.hub.channels import captions_channel
 from tests.browser.axe import axe_violations, describe, require_axe
+from tests.browser.captions import MACHINE_TRANSLATION
+from tests.browser.pages import FOCUSED, choose_with_arrows, tab_to
 from tests.browser.site import DESKTOP, PHONE
-from tests.browser.test_keyboard import FOCUSED, choose_with_arrows, tab_to
-from tests.http.test_caption_view import MadeMeeting, create_meeting
+from tests.helpers.meetings import MadeMeeting, create_meeting, end_as_host
 from tests.live_server import LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
 T = TypeVar("T")
-MACHINE_TRANSLATION = "Machine translation, may contain mistakes"
 
 
 def on_server(server: LiveServer, coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine in the server's own event loop (its hub and database live there)."""
     loop = server.server.servers[0].get_loop()
     return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=30)
-
-
-def services(server: LiveServer) -> Any:
-    return server.server.config.app.state.services  # type: ignore[attr-defined]
 
 
 def caption(room_id: str, reading: str, text: str, seq: int, final: bool = True) -> dict[str, Any]:
@@ -50,15 +46,17 @@ def caption(room_id: str, reading: str, text: str, seq: int, final: bool = True)
 
 
 def publish(server: LiveServer, channel: str, message: dict[str, Any]) -> None:
-    on_server(server, services(server).hub.publish(channel, message))
+    """Publish on the server's own hub, as the relay does with what a speaker said."""
+    on_server(server, server.services.hub.publish(channel, message))
 
 
 def wait_for_reader(server: LiveServer, page: Any, room_id: str, language: str) -> None:
-    """Until the page's connection listens on the language's caption channel."""
+    """Until the page's connection listens on the language's caption channel (the server
+    tells no client when it has subscribed, so a caption published earlier would be lost)."""
     channel = captions_channel(room_id, language)
     page.wait_for_function("() => document.getElementById('caption-view').dataset.state")
     for _ in range(200):
-        if services(server).hub.subscriber_count(channel):
+        if server.services.hub.subscriber_count(channel):
             return
         page.wait_for_timeout(50)
     raise AssertionError(f"nobody listens on {channel}")
@@ -212,7 +210,7 @@ def test_the_caption_view_works_by_keyboard_and_says_when_the_meeting_ends(
     )
 
     # The host closes the meeting: the reader is told, here and in the captions.
-    on_server(live_server, services(live_server).dispatcher.close_room(room_id, "ended"))
+    run_sync(end_as_host(live_server, meeting))
     page.wait_for_function(
         "() => document.getElementById('view-status').textContent === 'The meeting has ended.'"
     )

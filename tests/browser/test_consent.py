@@ -38,7 +38,7 @@ async def meeting_with_a_guest(server: LiveServer) -> Meeting:
     try:
         meetings = Meetings(db, secret_key(server.settings), 6)
         meeting = await meetings.create(host, "Tenancy review", "online", ["es"])
-        guest = await meetings.join(meetings.links(meeting.id).invite_token, "Rosa", "es")
+        guest = await meetings.join(meetings.links(meeting).invite_token, "Rosa", "es")
         await meetings.admit(meeting.id, guest.attendee.id)
         await Consent(db).label_speaker(meeting.room_id, "Mr Okafor")
     finally:

@@ -10,44 +10,13 @@ from typing import Any
 
 import pytest
 
+from tests.browser.pages import FOCUSED, choose_with_arrows, tab_to
 from tests.browser.site import PHONE
 from tests.live_server import LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
 
 VOLUNTEER = "vol@example.org"
-MAX_TABS = 40
-FOCUSED = """() => {
-  const el = document.activeElement;
-  const style = getComputedStyle(el);
-  return {
-    tag: el.tagName.toLowerCase(),
-    type: el.type || "",
-    name: (el.labels && el.labels[0] ? el.labels[0].textContent : el.textContent).trim(),
-    value: el.value ?? "",
-    visible: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
-  };
-}"""
-
-
-def tab_to(page: Any, name: str, tag: str | None = None, backwards: bool = False) -> dict[str, Any]:
-    """Press Tab until the element labelled ``name`` has focus; fail if it never does."""
-    for _ in range(MAX_TABS):
-        page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        focused: dict[str, Any] = page.evaluate(FOCUSED)
-        if name in focused["name"] and (tag is None or focused["tag"] == tag):
-            assert focused["visible"], f"focus on {name!r} is not visible"
-            return focused
-    raise AssertionError(f"{name!r} cannot be reached with the Tab key")
-
-
-def choose_with_arrows(page: Any, value: str) -> None:
-    """Move a focused <select> to ``value`` with the arrow keys."""
-    for _ in range(MAX_TABS):
-        if page.evaluate("document.activeElement.value") == value:
-            return
-        page.keyboard.press("ArrowDown")
-    raise AssertionError(f"option {value!r} cannot be reached with the arrow keys")
 
 
 @pytest.fixture()

@@ -18,8 +18,7 @@ import pytest
 
 from interp.translation.translator import Translator
 from tests.browser.axe import axe_violations, describe
-from tests.browser.test_call_captions import (
-    DATA,
+from tests.browser.captions import (
     ENGLISH,
     ENGLISH_REFERENCE,
     MACHINE_TRANSLATION,
@@ -34,8 +33,8 @@ from tests.browser.test_call_captions import (
     wait_for_words,
     watched,
 )
-from tests.browser.test_call_flow import STEP_MS, call_state, remote_media_playing
-from tests.browser.test_keyboard import tab_to
+from tests.browser.pages import STEP_MS, call_state, remote_media_playing, tab_to
+from tests.helpers.speech import DATA
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

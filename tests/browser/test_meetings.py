@@ -10,17 +10,12 @@ from typing import Any
 
 import pytest
 
+from tests.browser.pages import CALL_STATE_IS, STEP_MS
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
 
 HOST = "kasia@example.org"
-# Generous: Chromium's start, ICE and the first video frame on a busy shared machine.
-STEP_MS = 30_000
-CALL_STATE_IS = (
-    "key => document.body.dataset.callState === "
-    "JSON.parse(document.getElementById('strings').textContent)[key]"
-)
 # How many other people's pictures a page shows, and how many of them have a frame.
 TILES = """() => {
   const tiles = [...document.querySelectorAll('#call-videos .video-tile:not(.self) video')]

@@ -13,7 +13,7 @@ from interp.modelstore import resolve_speech_model
 from tests.browser.axe import axe_violations, describe, require_axe
 from tests.browser.site import PHONE
 from tests.caption_sender import INSTALLED_MODELS
-from tests.captions.conftest import DATA
+from tests.helpers.speech import DATA
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -13,8 +13,8 @@ import pytest
 from interp.captions import CaptionEngine, CaptionEvent, StreamOptions
 from interp.captions.level import level_audio
 from interp.captions.scoring import word_error_rate
-from tests.captions.conftest import speech, transcripts
-from tests.captions.test_engine import CHUNK, run_stream, with_pauses
+from tests.captions.streaming import CHUNK, run_stream, with_pauses
+from tests.helpers.speech import speech, transcripts
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import webvtt
 
 from interp.captions.scoring import word_error_rate
 from interp.cli import main
-from tests.captions.conftest import DATA, model_path, transcripts
+from tests.helpers.speech import DATA, model_path, transcripts
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from interp.captions.level import Leveller, level_audio
-from tests.captions.conftest import speech
+from tests.helpers.speech import speech
 
 
 def rms_db(audio: np.ndarray) -> float:

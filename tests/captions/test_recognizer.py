@@ -7,7 +7,7 @@ import pytest
 
 from interp.captions.level import level_audio
 from interp.captions.scoring import word_error_rate
-from tests.captions.conftest import speech, transcripts
+from tests.helpers.speech import speech, transcripts
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import numpy as np
 from interp.captions.audio import SAMPLE_RATE
 from interp.captions.level import Leveller, level_audio
 from interp.captions.vad import SpeechSegmenter, VadOptions
-from tests.captions.conftest import speech
+from tests.helpers.speech import speech
 
 
 def segment(audio: np.ndarray, options: VadOptions | None = None, chunk: int = 320):

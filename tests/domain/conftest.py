@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
-from interp.domain.accounts import Account, Accounts
+from interp.domain.accounts import Accounts
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
 from interp.domain.rooms import Rooms
+from interp.domain.sessions import Sessions
 from interp.store.database import Database
-
-PASSWORD = "correct horse battery"
-
-
-@dataclass
-class Services:
-    accounts: Accounts
-    organisation: Organisation
-    queue: RequestQueue
-    rooms: Rooms
-    links: ResidentLinks
-
-    async def volunteer(self, n: int, languages: tuple[str, ...] = ("es",)) -> Account:
-        return await self.accounts.create(
-            f"volunteer{n}@example.org", f"Volunteer {n}", "volunteer", PASSWORD, list(languages)
-        )
+from tests.domain.services import Services
 
 
 @pytest.fixture
@@ -42,4 +27,5 @@ async def services(database: Database) -> Services:
         ),
         rooms=Rooms(database),
         links=ResidentLinks(database, ttl=timedelta(hours=1)),
+        sessions=Sessions(database),
     )

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from interp.domain.accounts import Accounts
+from interp.domain.accounts import Accounts, InviteForAnotherEmail
 from interp.domain.errors import InvalidInput, InvalidToken
-from tests.domain.conftest import PASSWORD, Services
+from tests.domain.services import PASSWORD, Services
 
 
 async def test_create_and_authenticate(services: Services) -> None:
@@ -57,10 +57,14 @@ async def test_duplicate_email_is_refused(services: Services) -> None:
 
 async def test_password_change_ends_other_sessions(services: Services) -> None:
     user = await services.accounts.create("a@example.org", "A", "caseworker", PASSWORD)
+    here = await services.sessions.start(user.id)
+    elsewhere = await services.sessions.start(user.id)
     with pytest.raises(InvalidInput, match="current password"):
         await services.accounts.change_password(user.id, "not the password", "a new password!")
-    changed = await services.accounts.change_password(user.id, PASSWORD, "a new password!")
-    assert changed.session_epoch == user.session_epoch + 1
+    assert await services.sessions.user_for(elsewhere) == user.id
+    await services.accounts.change_password(user.id, PASSWORD, "a new password!", keep_session=here)
+    assert await services.sessions.user_for(here) == user.id
+    assert await services.sessions.user_for(elsewhere) is None
     assert await services.accounts.authenticate("a@example.org", PASSWORD) is None
     assert await services.accounts.authenticate("a@example.org", "a new password!") is not None
 
@@ -100,6 +104,19 @@ async def test_invite_is_single_use_and_gives_its_role(services: Services) -> No
     with pytest.raises(InvalidToken):
         await services.accounts.redeem_invite(invite.token, "w@example.org", "W", PASSWORD)
     assert await services.accounts.by_email("w@example.org") is None
+
+
+async def test_an_invite_sent_to_an_address_is_for_that_address(services: Services) -> None:
+    boss = await services.accounts.create("boss@example.org", "Boss", "coordinator", PASSWORD)
+    invite = await services.accounts.invite("caseworker", boss.id, "Ana@Example.org")
+    assert (await services.accounts.check_invite(invite.token)).email == "ana@example.org"
+    with pytest.raises(InviteForAnotherEmail):
+        await services.accounts.redeem_invite(invite.token, "eve@example.org", "Eve", PASSWORD)
+    assert await services.accounts.by_email("eve@example.org") is None
+    made = await services.accounts.redeem_invite(
+        invite.token, " ANA@example.ORG ", "Ana", PASSWORD
+    )
+    assert made.email == "ana@example.org"
 
 
 async def test_expired_or_wrong_invite_is_refused(services: Services) -> None:

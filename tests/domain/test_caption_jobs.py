@@ -17,7 +17,7 @@ from interp.domain.caption_jobs import (
     clean_filename,
 )
 from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from tests.domain.conftest import PASSWORD, Services
+from tests.domain.services import PASSWORD, Services
 
 SPOKEN = Transcript(
     (Segment(0.5, 2.0, "Hello world.", "en"), Segment(2.5, 4.0, "Where is the doctor?", "en")),

@@ -20,7 +20,7 @@ from interp.hub import Hub, create_hub
 from interp.hub.channels import request_channel, room_channel
 from interp.realtime.dispatch import Dispatcher
 from interp.store.models import InterpretationRequest, Room, RoomParticipant
-from tests.domain.conftest import PASSWORD, Services
+from tests.domain.services import PASSWORD, Services
 
 DESK = "en"
 

@@ -14,6 +14,7 @@ from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotAllowe
 from interp.domain.meetings import (
     MeetingEnded,
     MeetingFull,
+    MeetingHasEnded,
     MeetingInfo,
     Meetings,
     Removed,
@@ -24,7 +25,7 @@ from interp.hub.channels import request_channel, room_channel
 from interp.realtime.dispatch import Dispatcher
 from interp.store.database import Database
 from interp.store.models import InterpretationRequest
-from tests.domain.conftest import PASSWORD, Services
+from tests.domain.services import PASSWORD, Services
 
 LIMIT = 3
 
@@ -81,11 +82,37 @@ async def test_a_meeting_has_a_room_with_its_caseworker_as_host(
     assert meeting.languages == ("es", "ar") and meeting.max_participants == LIMIT
     # The caseworker reaches the meeting from its own page, not as a call to come back to.
     assert await services.rooms.open_room_for_user(host.id) is None
-    links = meetings.links(meeting.id)
+    links = meetings.links(meeting)
     assert (await meetings.by_invite_token(links.invite_token)).id == meeting.id
     assert (await meetings.by_view_token(links.view_token)).id == meeting.id
     with pytest.raises(InvalidToken):
         await meetings.by_invite_token(links.view_token)
+
+
+async def test_new_links_replace_the_old_ones(
+    services: Services, meetings: Meetings, meeting: MeetingInfo, host: Account
+) -> None:
+    old = meetings.links(meeting)
+    guest = await meetings.join(old.invite_token, "Ana", "es")
+    other = await services.accounts.create("o@example.org", "Olga", "caseworker", PASSWORD)
+    with pytest.raises(NotAllowed):
+        await meetings.new_links(meeting.id, other)
+    renewed = await meetings.new_links(meeting.id, host)
+    new = meetings.links(renewed)
+    assert renewed.link_version == 1 and meetings.links(await meetings.get(meeting.id)) == new
+    assert new.invite_token != old.invite_token and new.view_token != old.view_token
+    for token in (old.invite_token, old.view_token):
+        with pytest.raises(InvalidToken):
+            await meetings.by_invite_token(token)
+        with pytest.raises(InvalidToken):
+            await meetings.by_view_token(token)
+    assert (await meetings.by_invite_token(new.invite_token)).id == meeting.id
+    assert (await meetings.by_view_token(new.view_token)).id == meeting.id
+    # A guest's own call link is theirs, not the meeting's: it still works.
+    assert (await meetings.guest(guest.token))[1].id == guest.attendee.id
+    await meetings.end(meeting.id)
+    with pytest.raises(MeetingHasEnded):
+        await meetings.new_links(meeting.id, host)
 
 
 async def test_an_in_room_meeting_carries_sound_only(
@@ -136,8 +163,10 @@ async def test_only_the_owner_or_a_coordinator_manages_a_meeting(
     with pytest.raises(NotAllowed):
         await meetings.owned(meeting.id, other)
     assert (await meetings.owned(meeting.id, coordinator)).id == meeting.id
-    # A coordinator who opens the meeting joins it as a second host.
+    # A coordinator who joins the meeting becomes a second host.
+    assert not await meetings.seated(meeting, coordinator.id)
     seat = await meetings.host_seat(meeting.id, coordinator)
+    assert await meetings.seated(meeting, coordinator.id)
     assert (await meetings.attendee(seat)).host
     assert await meetings.host_seat(meeting.id, coordinator) == seat
     with pytest.raises(NotAllowed):
@@ -150,7 +179,7 @@ async def test_only_the_owner_or_a_coordinator_manages_a_meeting(
 async def test_a_guest_waits_until_the_host_lets_them_in(
     services: Services, meetings: Meetings, meeting: MeetingInfo
 ) -> None:
-    invite = meetings.links(meeting.id).invite_token
+    invite = meetings.links(meeting).invite_token
     guest = await meetings.join(invite, "  Ana   María ", "es")
     assert guest.attendee.name == "Ana María" and guest.attendee.role == "resident"
     assert not guest.attendee.admitted
@@ -178,7 +207,7 @@ async def test_bad_guests_are_refused(
     meetings: Meetings, meeting: MeetingInfo, name: str, language: str, message: str, field: str
 ) -> None:
     with pytest.raises(InvalidInput, match=message) as refused:
-        await meetings.join(meetings.links(meeting.id).invite_token, name, language)
+        await meetings.join(meetings.links(meeting).invite_token, name, language)
     assert refused.value.field == field
     assert len(await meetings.attendees(meeting.id)) == 1  # only the host
 
@@ -193,7 +222,7 @@ async def test_a_wrong_invite_is_refused(meetings: Meetings) -> None:
 async def test_a_removed_guest_cannot_come_back(
     services: Services, meetings: Meetings, meeting: MeetingInfo
 ) -> None:
-    guest = await meetings.join(meetings.links(meeting.id).invite_token, "Ana", "es")
+    guest = await meetings.join(meetings.links(meeting).invite_token, "Ana", "es")
     await arrive(services, guest.attendee.id)
     await meetings.admit(meeting.id, guest.attendee.id)
     removed = await meetings.remove(meeting.id, guest.attendee.id)
@@ -202,6 +231,11 @@ async def test_a_removed_guest_cannot_come_back(
         await meetings.guest(guest.token)
     with pytest.raises(Conflict, match="removed"):
         await meetings.admit(meeting.id, guest.attendee.id)
+    # Nor by the invite, from where they joined before (their browser remembers it).
+    invite = meetings.links(meeting).invite_token
+    with pytest.raises(Removed):
+        await meetings.join(invite, "Ana", "es", earlier_seat=guest.attendee.id)
+    await meetings.check_not_removed(meeting, None)
 
 
 async def test_the_host_cannot_be_removed_nor_someone_from_another_meeting(
@@ -210,7 +244,7 @@ async def test_the_host_cannot_be_removed_nor_someone_from_another_meeting(
     with pytest.raises(NotAllowed):
         await meetings.remove(meeting.id, await host_id(services, meeting, host))
     other = await meetings.create(host, "Another", "online", ["es"])
-    stranger = await meetings.join(meetings.links(other.id).invite_token, "Sam", "es")
+    stranger = await meetings.join(meetings.links(other).invite_token, "Sam", "es")
     with pytest.raises(NotFound):
         await meetings.admit(meeting.id, stranger.attendee.id)
     with pytest.raises(NotFound):
@@ -223,7 +257,7 @@ async def test_the_host_cannot_be_removed_nor_someone_from_another_meeting(
 async def test_a_full_meeting_turns_newcomers_away(
     services: Services, meetings: Meetings, meeting: MeetingInfo, host: Account
 ) -> None:
-    invite = meetings.links(meeting.id).invite_token
+    invite = meetings.links(meeting).invite_token
     await arrive(services, await host_id(services, meeting, host))
     first = await meetings.join(invite, "Ana", "es")
     second = await meetings.join(invite, "Bilal", "ar")
@@ -254,7 +288,7 @@ async def test_a_full_meeting_turns_newcomers_away(
 async def test_an_ended_meeting_lets_nobody_in(
     meetings: Meetings, meeting: MeetingInfo
 ) -> None:
-    links = meetings.links(meeting.id)
+    links = meetings.links(meeting)
     guest = await meetings.join(links.invite_token, "Ana", "es")
     assert await meetings.end(meeting.id)
     assert not await meetings.end(meeting.id)
@@ -375,7 +409,7 @@ async def test_history_says_when_who_and_whether_an_interpreter_joined(
     services: Services, meetings: Meetings, meeting: MeetingInfo, host: Account,
     dispatcher: Dispatcher,
 ) -> None:
-    invite = meetings.links(meeting.id).invite_token
+    invite = meetings.links(meeting).invite_token
     await arrive(services, await host_id(services, meeting, host))
     assert await meetings.mark_started(meeting.id)
     assert not await meetings.mark_started(meeting.id)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotAllowed
 from interp.domain.requests import Match, RequestQueue
 from interp.store.models import Room, RoomParticipant
-from tests.domain.conftest import Services
+from tests.domain.services import Services
 
 
 async def test_request_is_stored_and_found_by_its_token(services: Services) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from interp.domain.errors import InvalidToken, NotAllowed, NotFound
-from tests.domain.conftest import Services
+from tests.domain.services import Services
 
 
 async def test_room_admits_only_its_participants(services: Services) -> None:

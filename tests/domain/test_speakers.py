@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from interp.domain.rooms import Participant, RoomInfo
 from interp.domain.speakers import Speaker, speaker_for
-from tests.domain.conftest import PASSWORD, Services
+from tests.domain.services import PASSWORD, Services
 
 
 def by_role(room: RoomInfo, role: str) -> Participant:

@@ -5,22 +5,22 @@ so in the audit log. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from interp.domain.accounts import Account, Accounts
-from interp.domain.consent import AGREED, DECLINED, IN_ROOM_SPEAKER, Consent
-from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from interp.domain.meetings import MeetingInfo, Meetings
+from interp.domain.consent import AGREED, DECLINED, IN_ROOM_SPEAKER, Consent, ConsentState
+from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotAllowed, NotFound
+from interp.domain.meetings import MeetingInfo, Meetings, Removed
 from interp.domain.rooms import Rooms
 from interp.domain.tokens import new_id, new_token, utcnow
 from interp.domain.transcripts import KeptSegment, SpokenSegment, Transcripts
 from interp.store.database import Database
 from interp.store.models import AuditEntry, Meeting, RoomParticipant, TranscriptSegment
-from tests.domain.conftest import PASSWORD
+from tests.domain.services import PASSWORD
 
 
 @dataclass
@@ -32,6 +32,8 @@ class World:
     consent: Consent
     transcripts: Transcripts
     host: Account
+    # Each guest's call link token, by participant id: they answer with it.
+    tokens: dict[str, str] = field(default_factory=dict)
 
     async def meeting(self, owner: Account | None = None) -> MeetingInfo:
         meeting = await self.meetings.create(owner or self.host, "Housing review", "online")
@@ -50,7 +52,7 @@ class World:
 
     async def guest(self, meeting: MeetingInfo, name: str, admitted: bool = True) -> str:
         """A resident with a call link of their own (as the invite link makes them)."""
-        _, token_hash = new_token()
+        token, token_hash = new_token()
         row = RoomParticipant(
             id=new_id(), room_id=meeting.room_id, role="resident", display_name=name,
             language_code="es", token_hash=token_hash,
@@ -58,8 +60,27 @@ class World:
         )
         async with self.db.session() as session:
             session.add(row)
+        self.tokens[row.id] = token
         return row.id
 
+    async def record(
+        self, meeting: MeetingInfo, participant_id: str, agreed: bool
+    ) -> ConsentState:
+        """A participant's own answer: a guest with their call link, the host signed in."""
+        token = self.tokens.get(participant_id)
+        if token is not None:
+            asker = await self.consent.asker(meeting.id, token=token)
+        else:
+            asker = await self.consent.asker(meeting.id, account=self.host)
+            assert asker.participant_id == participant_id
+        return (await self.consent.answer(asker, agreed)).state
+
+    async def record_for(
+        self, meeting: MeetingInfo, speaker_id: str, agreed: bool, by: Account
+    ) -> ConsentState:
+        """What a host records that a speaker in the room said out loud."""
+        asker = await self.consent.asker(meeting.id, account=by)
+        return (await self.consent.answer(asker, agreed, speaker_id)).state
 
     async def arrive(self, participant_id: str) -> None:
         await self.rooms.mark_joined(participant_id)
@@ -109,9 +130,9 @@ async def test_a_transcript_is_kept_only_while_every_speaker_present_agrees(worl
     await world.arrive(guest)
 
     assert not await world.say(meeting, host)  # nobody has answered
-    await world.consent.record(host, agreed=True)
+    await world.record(meeting, host, agreed=True)
     assert not await world.say(meeting, host)  # Rosa has not answered
-    state = await world.consent.record(guest, agreed=True)
+    state = await world.record(meeting, guest, agreed=True)
     assert state.keeping and [s.consent for s in state.speakers] == [AGREED, AGREED]
     assert await world.say(meeting, host)
     assert await world.say(meeting, guest)
@@ -125,13 +146,13 @@ async def test_a_transcript_is_kept_only_while_every_speaker_present_agrees(worl
         ("Cora", AGREED), ("Lena", None), ("Rosa", AGREED)
     ]
     assert not await world.say(meeting, host)
-    await world.consent.record(late, agreed=True)
+    await world.record(meeting, late, agreed=True)
     assert await world.say(meeting, host)
 
     # One refusal: nothing more is kept. Answers can change.
-    assert not (await world.consent.record(guest, agreed=False)).keeping
+    assert not (await world.record(meeting, guest, agreed=False)).keeping
     assert not await world.say(meeting, host)
-    await world.consent.record(guest, agreed=True)
+    await world.record(meeting, guest, agreed=True)
     assert await world.say(meeting, host)
     assert await world.stored() == 4
 
@@ -139,10 +160,10 @@ async def test_a_transcript_is_kept_only_while_every_speaker_present_agrees(worl
 async def test_only_those_in_the_meeting_count(world: World) -> None:
     meeting = await world.meeting()
     host = await world.host_seat(meeting)
-    await world.consent.record(host, agreed=True)
+    await world.record(meeting, host, agreed=True)
     declining = await world.guest(meeting, "Dan")
     await world.arrive(declining)
-    await world.consent.record(declining, agreed=False)
+    await world.record(meeting, declining, agreed=False)
     assert not await world.say(meeting, host)
 
     # Someone who left, or whom the host removed, no longer counts.
@@ -153,7 +174,7 @@ async def test_only_those_in_the_meeting_count(world: World) -> None:
     await world.set_participant(declining, removed_at=utcnow())
     assert await world.say(meeting, host)
     with pytest.raises(NotAllowed):
-        await world.consent.record(declining, agreed=True)
+        await world.record(meeting, declining, agreed=True)
 
     # A guest in the waiting room, or invited but not arrived, is not in the meeting yet.
     waiting = await world.guest(meeting, "Wim", admitted=False)
@@ -167,7 +188,7 @@ async def test_only_those_in_the_meeting_count(world: World) -> None:
 async def test_the_host_records_what_speakers_in_the_room_said_out_loud(world: World) -> None:
     meeting = await world.meeting()
     host = await world.host_seat(meeting)
-    await world.consent.record(host, agreed=True)
+    await world.record(meeting, host, agreed=True)
     assert await world.say(meeting, host)
     labelled = await world.consent.label_speaker(meeting.room_id, "Mr Okafor")
     again = await world.consent.label_speaker(meeting.room_id, "Mr Okafor")
@@ -182,15 +203,18 @@ async def test_the_host_records_what_speakers_in_the_room_said_out_loud(world: W
 
     other = await world.accounts.create("kim@example.org", "Kim", "caseworker", PASSWORD, [])
     with pytest.raises(NotAllowed):
-        await world.consent.record_for(speaker, True, by=other)
-    state = await world.consent.record_for(speaker, True, by=world.host)
+        await world.record_for(meeting, speaker, True, by=other)
+    state = await world.record_for(meeting, speaker, True, by=world.host)
     assert state.keeping
+    assert [(s.name, s.recorded_by_host) for s in state.speakers] == [
+        ("Cora", False), ("Mr Okafor", True)
+    ]
     assert await world.say(meeting, host)
     assert await world.say(meeting, host, name="Mr Okafor", role=IN_ROOM_SPEAKER)
     coordinator = await world.accounts.create(
         "co@example.org", "Co", "coordinator", PASSWORD, []
     )
-    assert not (await world.consent.record_for(speaker, False, by=coordinator)).keeping
+    assert not (await world.record_for(meeting, speaker, False, by=coordinator)).keeping
 
     # Someone the host named who was never asked (on another node, say) is not kept, and
     # is added to those asked.
@@ -204,26 +228,57 @@ async def test_the_host_records_what_speakers_in_the_room_said_out_loud(world: W
     guest = await world.guest(meeting, "Rosa")
     await world.arrive(guest)
     with pytest.raises(NotAllowed):
-        await world.consent.record_for(guest, True, by=world.host)
+        await world.record_for(meeting, guest, True, by=world.host)
+
+
+async def test_nobody_answers_for_anyone_else(world: World) -> None:
+    meeting = await world.meeting()
+    host = await world.host_seat(meeting)
+    await world.record(meeting, host, agreed=False)
+    speaker = (await world.consent.label_speaker(meeting.room_id, "Mr Okafor")).participant_id
+    guest = await world.guest(meeting, "Rosa")
+    await world.arrive(guest)
+    rosa = await world.consent.asker(meeting.id, token=world.tokens[guest])
+    for someone in (host, speaker):
+        with pytest.raises(NotAllowed):
+            await world.consent.answer(rosa, True, someone)
+    assert (await world.consent.answer(rosa, True, guest)).your_answer == AGREED
+    state = await world.consent.state(meeting.id)
+    assert [(s.name, s.consent) for s in state.speakers] == [
+        ("Cora", DECLINED), ("Mr Okafor", None), ("Rosa", AGREED)
+    ]
+    # A call link of another meeting is no key to this one; a removed guest's is none.
+    other = await world.meeting()
+    with pytest.raises(InvalidToken):
+        await world.consent.asker(other.id, token=world.tokens[guest])
+    await world.set_participant(guest, removed_at=utcnow())
+    with pytest.raises(Removed):
+        await world.consent.view(rosa)
+    with pytest.raises(Removed):
+        await world.consent.asker(meeting.id, token=world.tokens[guest])
+    # Someone with an account who is neither in the meeting nor its host reads nothing.
+    kim = await world.accounts.create("kim@example.org", "Kim", "caseworker", PASSWORD, [])
+    with pytest.raises(NotAllowed):
+        await world.consent.asker(meeting.id, account=kim)
 
 
 async def test_answers_stop_with_the_meeting_and_only_meetings_ask(world: World) -> None:
     meeting = await world.meeting()
     host = await world.host_seat(meeting)
-    await world.consent.record(host, agreed=True)
+    await world.record(meeting, host, agreed=True)
     assert await world.say(meeting, host)
     await world.set_meeting(meeting, ended_at=utcnow())
     state = await world.consent.state(meeting.id)
     assert state.ended and state.everyone_agreed and not state.keeping
     assert not await world.say(meeting, host)
     with pytest.raises(Conflict):
-        await world.consent.record(host, agreed=False)
+        await world.record(meeting, host, agreed=False)
     with pytest.raises(Conflict):
         await world.consent.label_speaker(meeting.room_id, "Late comer")
     with pytest.raises(NotFound):
         await world.consent.state("nope")
     with pytest.raises(NotFound):
-        await world.consent.record("nope", agreed=True)
+        await world.consent.asker("nope", account=world.host)
 
     # A call that is not a meeting keeps nothing and asks nothing.
     spoken = SpokenSegment("no-room", "x", "Vera", "interpreter", "en", "Hello", utcnow(), 1.0)
@@ -234,7 +289,7 @@ async def test_answers_stop_with_the_meeting_and_only_meetings_ask(world: World)
 async def test_segments_keep_words_speaker_language_and_times(world: World) -> None:
     meeting = await world.meeting()
     host = await world.host_seat(meeting)
-    await world.consent.record(host, agreed=True)
+    await world.record(meeting, host, agreed=True)
     start = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     await world.set_meeting(meeting, started_at=start)
     await world.say(meeting, host, "Second thing.", at=start + timedelta(seconds=40))
@@ -268,7 +323,7 @@ async def test_the_purge_deletes_expired_transcripts_and_logs_each(
     async def meeting_with(segments: int) -> MeetingInfo:
         meeting = await world.meeting()
         host = await world.host_seat(meeting)
-        await world.consent.record(host, agreed=True)
+        await world.record(meeting, host, agreed=True)
         for n in range(segments):
             assert await world.say(meeting, host, f"Sentence {n}.")
         return meeting

@@ -3,45 +3,15 @@ a wrong link or one of a meeting that has ended gets a plain message."""
 
 from __future__ import annotations
 
-import itertools
 import re
-from dataclasses import dataclass
 
 import httpx
 
-from interp.domain.meetings import MeetingInfo, Meetings
+from interp.domain.meetings import Meetings
 from interp.keys import secret_key
 from interp.store.database import Database
+from tests.helpers.meetings import create_meeting
 from tests.live_server import LiveServer
-
-_caseworkers = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class MadeMeeting:
-    info: MeetingInfo
-    view_token: str
-    owner_email: str  # the caseworker's account (password: tests.live_server.PASSWORD)
-
-
-async def create_meeting(
-    server: LiveServer,
-    title: str = "Housing advice",
-    languages: tuple[str, ...] = ("es", "ar"),
-    mode: str = "in_room",
-) -> MadeMeeting:
-    """A caseworker's meeting made in the server's database, by a caseworker of its own."""
-    email = f"meetings{next(_caseworkers)}@example.org"
-    owner = await server.create_account(email, "caseworker", name="Kasia")
-    db = Database(server.settings.effective_database_url)
-    try:
-        meetings = Meetings(
-            db, secret_key(server.settings), server.settings.meeting_max_participants
-        )
-        meeting = await meetings.create(owner, title, mode, languages)
-        return MadeMeeting(meeting, meetings.links(meeting.id).view_token, email)
-    finally:
-        await db.close()
 
 
 async def end_meeting(server: LiveServer, meeting_id: str) -> None:

@@ -4,10 +4,8 @@ translated with small test translation packages. Refused uploads leave nothing b
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +18,22 @@ import webvtt
 
 from interp.captions.scoring import word_error_rate
 from interp.modelstore import resolve_speech_model
-from tests.caption_sender import INSTALLED_MODELS, joined_speech, translating_server
-from tests.captions.conftest import DATA, transcripts
+from tests.caption_sender import INSTALLED_MODELS, joined_speech
+from tests.helpers.recordings import (
+    JSON,
+    finished,
+    staff,
+    status,
+    stored_files,
+    upload,
+    upload_file,
+)
+from tests.helpers.speech import DATA, transcripts
 from tests.live_server import LiveServer, csrf_from, sign_in
 
 JFK = DATA / "en_jfk_inaugural.flac"
 SPANISH = DATA / "es_fleurs_000.ogg"
 SHORT = DATA / "en_speechbrain_spk1_snt1.wav"
-JSON = {"accept": "application/json"}
-
-
-@pytest.fixture
-def translating(
-    tmp_path: Path, argos_home: None, argos_archives: dict[tuple[str, str], Path]
-) -> Iterator[LiveServer]:
-    """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr)."""
-    with translating_server(tmp_path, argos_archives) as server:
-        yield server
 
 
 @pytest.fixture
@@ -49,66 +46,10 @@ def captioning(live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-@contextlib.asynccontextmanager
-async def staff(
-    server: LiveServer, name: str, role: str = "caseworker"
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A new account of ``role``, signed in."""
-    email = f"{name}@example.org"
-    await server.create_account(email, role, name=name.title())
-    async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
-        assert (await sign_in(client, email)).status_code == 303
-        yield client
-
-
 @pytest.fixture
 async def kasia(captioning: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with staff(captioning, "kasia") as client:
         yield client
-
-
-async def upload(
-    client: httpx.AsyncClient, name: str, content: bytes, headers: dict[str, str] = JSON,
-    **fields: str,
-) -> httpx.Response:
-    csrf = csrf_from((await client.get("/recordings")).text)
-    return await client.post(
-        "/recordings", data={"csrf_token": csrf, **fields},
-        files={"recording": (name, content)}, headers=headers,
-    )
-
-
-async def upload_file(client: httpx.AsyncClient, path: Path, **fields: str) -> dict[str, Any]:
-    made = await upload(client, path.name, await asyncio.to_thread(path.read_bytes), **fields)
-    assert made.status_code == 201, made.text
-    job: dict[str, Any] = made.json()["job"]
-    return job
-
-
-async def status(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
-    answer = await client.get(f"/api/recordings/{job_id}")
-    assert answer.status_code == 200, answer.text
-    job: dict[str, Any] = answer.json()["job"]
-    return job
-
-
-async def finished(
-    client: httpx.AsyncClient, job_id: str, within: float = 600
-) -> tuple[dict[str, Any], list[float]]:
-    """The job once done or failed, and the progress seen on the way (polled as the page does)."""
-    seen = []
-    async with asyncio.timeout(within):
-        while True:
-            job = await status(client, job_id)
-            seen.append(job["progress"])
-            if job["status"] in ("done", "failed"):
-                return job, seen
-            await asyncio.sleep(0.5)
-
-
-def stored_files(server: LiveServer) -> list[Path]:
-    folder = server.settings.data_dir / "uploads"
-    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
 
 def words(text: str) -> list[str]:

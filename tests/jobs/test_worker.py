@@ -37,7 +37,8 @@ async def owner(db: Database) -> Account:
 
 def worker(db: Database, uploads: Uploads, tmp_path: Path, **settings: object) -> CaptionWorker:
     config = load_settings(None, data_dir=tmp_path, **settings)
-    return CaptionWorker(CaptionJobs(db), uploads, LanguageTools(config))
+    return CaptionWorker(CaptionJobs(db), uploads, LanguageTools(config),
+                         max_minutes=config.upload_max_minutes)
 
 
 def stored(uploads: Uploads, job: CaptionJobInfo) -> Path:

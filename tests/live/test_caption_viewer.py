@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jiwer
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -27,27 +27,11 @@ from interp.modelstore import resolve_speech_model
 from interp.store.database import Database
 from interp.translation.translator import Translator
 from tests.caption_sender import INSTALLED_MODELS, models_with_translation
-from tests.http.test_caption_view import MadeMeeting, create_meeting
-from tests.live.test_call_captions import (
-    SHORT_REFERENCE,
-    SHORT_SPEECH,
-    captions_seen,
-    finals,
-    jiwer,
-    join,
-    live_captions,
-    pong,
-    speak,
-    words,
-)
-from tests.live_server import (
-    JsonSocket,
-    LiveServer,
-    empty_tables,
-    run_sync,
-    sign_in,
-    start_live_server,
-)
+from tests.helpers.calls import join, pong
+from tests.helpers.captions import captions_seen, finals, speak, words
+from tests.helpers.meetings import MadeMeeting, create_meeting
+from tests.helpers.speech import SHORT_REFERENCE, SHORT_SPEECH
+from tests.live_server import JsonSocket, LiveServer, sign_in, two_nodes_sharing
 
 # Loopback only (see the fixture): aioice leaves 127.0.0.1 out of its host candidates.
 pytestmark = pytest.mark.usefixtures("loopback_ice")
@@ -69,20 +53,8 @@ def two_translating_nodes(
         pytest.skip(str(exc))
     speech = INSTALLED_MODELS / "speech"
     models = models_with_translation(tmp_path / "models", speech, argos_archives)
-    run_sync(empty_tables(postgres_url))
-    shared = {
-        "database_url": postgres_url,
-        "redis_url": redis_url,
-        "secret_key": secrets.token_urlsafe(32),
-        "models_dir": models,
-    }
-    first = start_live_server(tmp_path / "a", **shared)
-    second = start_live_server(tmp_path / "b", **shared)
-    try:
-        yield first, second
-    finally:
-        first.stop()
-        second.stop()
+    with two_nodes_sharing(tmp_path, postgres_url, redis_url, models_dir=models) as nodes:
+        yield nodes
 
 
 async def view(server: LiveServer, token: str, languages: list[str]) -> JsonSocket:
@@ -210,8 +182,9 @@ async def test_a_viewer_reads_translations_made_for_them(translating: LiveServer
     states = [m for m in viewer.seen if m["type"] == "captions.state"]
     assert states[0]["on"] and states[0]["peer"]["name"] == "Kasia"
     assert set(states[0]["peer"]) == {"id", "name", "role"}
-    live = live_captions(translating)
-    assert live.viewers.languages(room_id) == set()  # nobody captioned: not followed
+    # Whether the server still follows the viewers' languages shows to no client.
+    viewers = translating.services.live.viewers
+    assert viewers.languages(room_id) == set()  # nobody captioned: not followed
     await viewer.close()
 
 

@@ -17,19 +17,9 @@ import pytest
 from interp.http.resident_pages import NOT_WAITING
 from interp.translation.translator import Translator
 from tests.caption_sender import joined_speech
-from tests.live.test_call_captions import (
-    DATA,
-    REFERENCE,
-    SPEECH,
-    captions_seen,
-    finals,
-    join,
-    joined,
-    live_captions,
-    pong,
-    speak,
-    words,
-)
+from tests.helpers.calls import join, joined, pong
+from tests.helpers.captions import captions_seen, finals, speak, words
+from tests.helpers.speech import DATA, REFERENCE, SPEECH
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in
 
 pytestmark = pytest.mark.usefixtures("loopback_ice")
@@ -178,7 +168,7 @@ async def test_a_resident_talks_through_machine_interpretation_until_an_interpre
     assert (await interpreter.expect("room.closed"))["reason"] == "ended"
     await waiting.queue.expect("status", status="closed")
     assert (await waiting.resident.get(f"/call/{token}")).status_code == 410
-    assert len(live_captions(translating).peers) == 0
+    assert len(translating.services.live.peers) == 0  # no caption connection left open
 
 
 @pytest.mark.server_settings(reconnect_grace_s=0.5)

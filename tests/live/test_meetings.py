@@ -18,9 +18,9 @@ from interp.domain.meetings import MeetingInfo, Meetings
 from interp.keys import secret_key
 from interp.store.database import Database
 from tests.caption_sender import CaptionSender, joined_speech
+from tests.helpers.speech import DATA
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in
 
-DATA = Path(__file__).parent.parent / "data"
 HOST_EMAIL = "kasia@example.org"
 
 
@@ -281,10 +281,10 @@ async def test_an_interpreter_asked_into_the_meeting_joins_it(
 async def test_the_host_names_who_their_microphone_hears(
     live_server: LiveServer, meeting: Meeting, tmp_path: Path, loopback_ice: None
 ) -> None:
-    live = live_server.server.config.app.state.services.live  # type: ignore[attr-defined]
-    if live.unavailable() is not None:
-        pytest.skip("no speech model installed")
     host, joined = await host_joins(live_server, meeting)
+    if not joined["captions"]["available"]:
+        await host.close()
+        pytest.skip(joined["captions"]["reason"])
     assert joined["room"]["media"] == "audio" and joined["meeting"]["mode"] == "in_room"
     # Two people in turn at the host's microphone.
     speech = joined_speech(

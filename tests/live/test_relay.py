@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,11 @@ from interp.modelstore import resolve_speech_model
 from interp.translation.packages import install_package_file
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translator
-from tests.media.test_peers import read_pcm
+from tests.helpers.captions import words
+from tests.helpers.speech import REFERENCE, SPEECH, read_pcm
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("argos_home")]
 
-DATA = Path(__file__).parent.parent / "data"
-SPEECH = DATA / "en_librispeech_1272-128104-0000.wav"
-REFERENCE = (
-    "Mr. Quilter is the apostle of the middle classes and we are glad to welcome his gospel."
-)
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +51,6 @@ def translator(tmp_path: Path, argos_archives: dict[tuple[str, str], Path]) -> T
     for archive in argos_archives.values():
         install_package_file(tmp_path, archive)
     return Translator(tmp_path)
-
-
-def words(text: str) -> str:
-    return re.sub(r"[^\w\s']", " ", text.lower()).strip()
 
 
 async def caption_room(

@@ -22,14 +22,9 @@ from interp.keys import secret_key
 from interp.store.database import Database
 from interp.store.models import AuditEntry
 from interp.translation.translator import Translator
-from tests.live.test_call_captions import (
-    SHORT_REFERENCE,
-    SHORT_SPEECH,
-    captions_seen,
-    join,
-    speak,
-    words,
-)
+from tests.helpers.calls import join
+from tests.helpers.captions import captions_seen, speak, words
+from tests.helpers.speech import SHORT_REFERENCE, SHORT_SPEECH
 from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in
 
 CONSENT = "/api/meetings/{}/consent"
@@ -85,7 +80,7 @@ async def open_meeting(server: LiveServer, title: str = "Tenancy review") -> Mee
     db, meetings = await in_database(server)
     try:
         info = await meetings.create(host_account, title, "online", ["es", "fr"])
-        guest = await meetings.join(meetings.links(info.id).invite_token, "Rosa", "es")
+        guest = await meetings.join(meetings.links(info).invite_token, "Rosa", "es")
         await meetings.admit(info.id, guest.attendee.id)
     finally:
         await db.close()

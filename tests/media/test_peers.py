@@ -5,22 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 
-from interp.media.audio import PcmConverter
 from interp.media.peers import CaptionPeers, OfferError
+from tests.helpers.speech import read_pcm
 
 SPEECH = Path(__file__).parent.parent / "data" / "en_speechbrain_spk1_snt1.wav"
-
-
-def read_pcm(path: Path) -> np.ndarray:
-    converter = PcmConverter()
-    with av.open(str(path)) as container:
-        return np.concatenate([converter.convert(f) for f in container.decode(audio=0)])
 
 
 def envelope(samples: np.ndarray, window: int = 320) -> np.ndarray:

@@ -8,33 +8,18 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
 from interp.realtime.protocol import MAX_SDP_CHARS
-from tests.live_server import JsonSocket, LiveServer, csrf_from, sign_in
+from tests.helpers.calls import matched_room
+from tests.helpers.speech import SPEECH
+from tests.live_server import JsonSocket, LiveServer, sign_in
 from tests.rtc_peer import RtcPeer
-
-SPEECH = Path(__file__).resolve().parents[1] / "data" / "en_librispeech_1272-128104-0000.wav"
-
 
 # Loopback only (see the fixture): aioice leaves 127.0.0.1 out of its host candidates.
 pytestmark = pytest.mark.usefixtures("loopback_ice")
-
-
-async def matched_room(server: LiveServer) -> tuple[dict, str, httpx.AsyncClient]:
-    """A resident's request accepted by a volunteer: (request, room id, volunteer's client)."""
-    await server.create_account("v@example.org", "volunteer", ("es",), name="Vera")
-    volunteer = httpx.AsyncClient(base_url=server.url)
-    made = (await volunteer.post("/api/requests", json={"language": "es", "media": "audio"})).json()
-    await sign_in(volunteer, "v@example.org")
-    csrf = csrf_from((await volunteer.get("/volunteer")).text)
-    accepted = await volunteer.post(
-        f"/api/requests/{made['request']['id']}/accept", headers={"x-csrf-token": csrf}
-    )
-    return made, accepted.json()["room"], volunteer
 
 
 async def peers(

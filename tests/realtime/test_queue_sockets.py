@@ -9,34 +9,8 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.live_server import JsonSocket, LiveServer, sign_in
-
-
-async def volunteer_socket(
-    server: LiveServer, email: str, languages: tuple[str, ...] = ("es",), available: bool = True
-) -> tuple[JsonSocket, httpx.AsyncClient]:
-    await server.create_account(email, "volunteer", languages)
-    client = httpx.AsyncClient(base_url=server.url)
-    await sign_in(client, email)
-    socket = await JsonSocket.open(server, "/ws/volunteer", client)
-    snapshot = await socket.expect("queue")
-    if available and not snapshot["available"]:
-        await socket.send({"type": "availability", "available": True})
-        await socket.expect("queue", available=True)
-    return socket, client
-
-
-async def resident_socket(server: LiveServer, token: str) -> JsonSocket:
-    socket = await JsonSocket.open(server, "/ws/resident")
-    await socket.send({"type": "hello", "token": token})
-    return socket
-
-
-async def new_request(server: LiveServer, language: str = "es") -> dict:
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        made = await client.post("/api/requests", json={"language": language, "media": "video"})
-        assert made.status_code == 201
-        return dict(made.json())
+from tests.helpers.queue import new_request, resident_socket, volunteer_socket
+from tests.live_server import JsonSocket, LiveServer
 
 
 async def test_volunteer_sees_requests_in_their_languages_live(live_server: LiveServer) -> None:
@@ -82,6 +56,8 @@ async def test_resident_sees_place_move_and_the_match(live_server: LiveServer) -
     second = await new_request(live_server)
     resident = await resident_socket(live_server, second["token"])
     volunteer, client = await volunteer_socket(live_server, "v@example.org")
+    # A volunteer holds one call at a time: another takes the second request.
+    other, other_client = await volunteer_socket(live_server, "w@example.org")
     try:
         status = await resident.expect("status")
         assert (status["status"], status["position"]) == ("open", 2)
@@ -89,13 +65,15 @@ async def test_resident_sees_place_move_and_the_match(live_server: LiveServer) -
         accepted = await volunteer.expect("accepted")
         assert accepted["call_url"] == f"/rooms/{accepted['room']}"
         assert (await resident.expect("status"))["position"] == 1
-        await volunteer.send({"type": "accept", "request": second["request"]["id"]})
+        await other.send({"type": "accept", "request": second["request"]["id"]})
         matched = await resident.expect("status", status="matched")
         assert matched["call_url"] == f"/call/{second['token']}"
     finally:
         await resident.close()
         await volunteer.close()
+        await other.close()
         await client.aclose()
+        await other_client.aclose()
 
 
 async def test_twenty_volunteers_accept_at_once_over_websockets(live_server: LiveServer) -> None:

@@ -227,7 +227,7 @@ class World:
         return meeting, await self.rooms.participant_for_user(meeting.room_id, host.id)
 
     async def guest(self, meeting: MeetingInfo, name: str) -> Participant:
-        guest = await self.meetings.join(self.meetings.links(meeting.id).invite_token, name, "es")
+        guest = await self.meetings.join(self.meetings.links(meeting).invite_token, name, "es")
         return await self.rooms.participant_by_token(guest.token)
 
 

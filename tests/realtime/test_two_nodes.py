@@ -3,45 +3,14 @@ on one node reaches a volunteer on the other, and a call connects across them.""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.live_server import (
-    JsonSocket,
-    LiveServer,
-    empty_tables,
-    run_sync,
-    sign_in,
-    start_live_server,
-)
+from tests.helpers.speech import SPEECH
+from tests.live_server import JsonSocket, LiveServer, sign_in
 from tests.rtc_peer import RtcPeer
 
 pytestmark = pytest.mark.usefixtures("loopback_ice")
-
-SPEECH = Path(__file__).resolve().parents[1] / "data" / "en_librispeech_1272-128104-0000.wav"
-
-
-@pytest.fixture
-def two_nodes(
-    tmp_path: Path, postgres_url: str, redis_url: str
-) -> Iterator[tuple[LiveServer, LiveServer]]:
-    run_sync(empty_tables(postgres_url))
-    shared = {
-        "database_url": postgres_url,
-        "redis_url": redis_url,
-        "secret_key": secrets.token_urlsafe(32),
-    }
-    first = start_live_server(tmp_path / "a", **shared)
-    second = start_live_server(tmp_path / "b", **shared)
-    try:
-        yield first, second
-    finally:
-        first.stop()
-        second.stop()
 
 
 async def test_queue_and_call_span_two_nodes(two_nodes: tuple[LiveServer, LiveServer]) -> None:

@@ -49,7 +49,6 @@ async def test_timestamps_come_back_as_the_same_utc_instant(database: Database) 
                 role="volunteer",
                 password_hash="x",
                 active=True,
-                session_epoch=0,
                 available=False,
                 created_at=written,
             )
@@ -72,7 +71,6 @@ async def test_naive_timestamps_are_rejected(database: Database) -> None:
                     role="volunteer",
                     password_hash="x",
                     active=True,
-                    session_epoch=0,
                     available=False,
                     created_at=datetime(2026, 1, 1),
                 )

@@ -16,9 +16,9 @@ from typing import Any
 from interp.domain.errors import InvalidInput
 from interp.domain.meeting_rules import check_may_name_speaker, languages_heard
 from interp.domain.meetings import clean_name
+from interp.hub.events import RoomEvent
 from interp.live.interface import CaptionsUnavailable, OfferError
 from interp.realtime.caption_follower import CaptionFollower
-from interp.realtime.events import RoomEvent
 from interp.realtime.messages import (
     CaptionsAnswer,
     CaptionsBehind,
@@ -105,6 +105,10 @@ class CaptionsPart:
         await self.call.send(behind)
 
     async def _start(self, message: dict[str, Any]) -> None:
+        if self._starting:
+            # One caption connection at a time per page: a flood of starts opens no more.
+            await self.call.reject("rate_limited", "Captions are already starting: wait for them.")
+            return
         # Answering may first load the speech model: signalling must not wait for it.
         task = asyncio.create_task(self._answer(message["sdp"]))
         self._starting.add(task)

@@ -18,9 +18,10 @@ from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.meeting_rules import MEETING_EVENT_PREFIX, MeetingSeat, check_may_send, shown_to
 from interp.domain.rooms import RoomInfo
 from interp.hub import Subscription, SubscriptionLost
+from interp.hub.channels import account_channel
+from interp.hub.events import RoomEvent
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
-from interp.realtime.events import RoomEvent
 from interp.realtime.messages import Joined
 from interp.realtime.room.call import Call, Handler, PeerState, RoomServices
 from interp.realtime.room.captions import CaptionsPart
@@ -63,28 +64,38 @@ class CallConnection:
     async def run(self) -> None:
         call = self.call
         services = call.services
-        async with services.hub.subscribe(call.channel) as sub:
-            started = await services.rooms.mark_joined(call.me.participant.id)
-            await call.send(self._joined())
-            if call.in_call:
-                await self.signalling.arrive()
-                if started and call.seat is None:
-                    await call.publish({"event": RoomEvent.ROOM_STARTED})
-                await self.meeting.arrived()
-            else:
-                await self.meeting.announce_waiting()
-            pump = asyncio.create_task(self._pump(sub))
-            if call.in_call:
-                self.captions.follow()
-            try:
-                while not call.left and (message := await call.conn.receive()) is not None:
-                    await self._handle(message)
-            finally:
-                pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await pump
-                await self.captions.close()
-        await self.leaving.dropped()
+        try:
+            async with services.hub.subscribe(*self._channels()) as sub:
+                started = await services.rooms.mark_joined(call.me.participant.id)
+                await call.send(self._joined())
+                if call.in_call:
+                    await self.signalling.arrive()
+                    if started and call.seat is None:
+                        await call.publish({"event": RoomEvent.ROOM_STARTED})
+                    await self.meeting.arrived()
+                else:
+                    await self.meeting.announce_waiting()
+                pump = asyncio.create_task(self._pump(sub))
+                if call.in_call:
+                    self.captions.follow()
+                try:
+                    while not call.left and (message := await call.conn.receive()) is not None:
+                        await self._handle(message)
+                finally:
+                    pump.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pump
+                    await self.captions.close()
+        finally:
+            # However the connection ended, a fault included, the participant must not
+            # stay present: the others see them reconnecting, and then gone.
+            await self.leaving.dropped()
+
+    def _channels(self) -> tuple[str, ...]:
+        """The room's channel and, for a signed-in participant, their account's: a
+        deactivated account's call ends at once."""
+        user_id = self.call.me.participant.user_id
+        return (self.call.channel, account_channel(user_id)) if user_id else (self.call.channel,)
 
     def _joined(self) -> Joined:
         call = self.call
@@ -115,6 +126,11 @@ class CallConnection:
     async def _pump(self, sub: Subscription) -> None:
         try:
             async for message in sub:
+                if message.channel != self.call.channel:
+                    if not message.data.get("active", True):  # the account was deactivated
+                        await self.call.conn.close(CloseCode.UNAUTHORISED, "account deactivated")
+                        return
+                    continue
                 await self._forward(message.data)
                 if self.call.closed_reason is not None:
                     await self.call.conn.close(CloseCode.DONE, "room closed")
@@ -122,6 +138,8 @@ class CallConnection:
         except SubscriptionLost:
             # Signals may have been lost: make the page reconnect and renegotiate.
             await self.call.conn.close(CloseCode.RESYNCHRONISE, "resynchronise")
+        except Exception:
+            await self.call.conn.fail()
 
     async def _forward(self, event: dict[str, Any]) -> None:
         """Pass a room event on to this page, if it is shown to it."""

@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from interp.domain.kinds import ParticipantRole
-from interp.domain.meeting_rules import HOSTS
+from interp.domain.meeting_rules import HOSTS, MeetingSeat, seat_of
 from interp.domain.meetings import MeetingInfo
+from interp.domain.rooms import Participant
 from interp.hub.channels import room_channel
-from interp.realtime.events import RoomEvent
+from interp.hub.events import RoomEvent
 from interp.realtime.messages import MeetingAdmitted, MeetingWaiting
 from interp.realtime.room.call import Call, Handler, RoomServices
 
@@ -20,6 +21,15 @@ async def announce_waiting(services: RoomServices, meeting: MeetingInfo) -> None
     waiting = [a.as_dict() for a in await services.meetings.waiting(meeting.id)]
     event = {"event": RoomEvent.MEETING_WAITING, "audience": HOSTS, "waiting": waiting}
     await services.hub.publish(room_channel(meeting.room_id), event)
+
+
+async def seat_for(services: RoomServices, participant: Participant) -> MeetingSeat | None:
+    """Where a participant of a meeting's room stands; None outside a meeting, or once a
+    host has removed them."""
+    meeting = await services.meetings.for_room(participant.room_id)
+    if meeting is None:
+        return None
+    return seat_of(meeting, await services.meetings.attendee(participant.id))
 
 
 async def end_meeting(services: RoomServices, meeting: MeetingInfo) -> bool:

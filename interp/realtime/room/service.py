@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from interp.domain.kinds import Media, RoomKind
-from interp.domain.meeting_rules import MeetingSeat, seat_of
 from interp.domain.meetings import MeetingInfo, Meetings
 from interp.domain.rooms import Participant, Rooms
 from interp.live.interface import LiveCaptioning
@@ -17,7 +16,7 @@ from interp.realtime.protocol import ROOM_MESSAGES
 from interp.realtime.room.call import PeerState, RoomServices, SpeakerNamed
 from interp.realtime.room.connection import CallConnection
 from interp.realtime.room.departures import Departures
-from interp.realtime.room.meeting import end_meeting
+from interp.realtime.room.meeting import end_meeting, seat_for
 
 
 class CallService:
@@ -37,13 +36,14 @@ class CallService:
     ) -> None:
         self.services = RoomServices(dispatcher, rooms, meetings, live, ice_servers, speaker_named)
         self.departures = Departures(self.services, grace_s)
+        dispatcher.also_sweep(self.departures.sweep)
 
     async def serve(self, conn: Connection, participant: Participant, session: str) -> None:
         services = self.services
         room = await services.rooms.get(participant.room_id)
         seat = None
         if room.kind == RoomKind.MEETING:
-            seat = await self._seat(participant)
+            seat = await seat_for(services, participant)
             if seat is None:
                 # Removed by the host: this link does not let them back in.
                 removed: RoomClosed = {"type": "room.closed", "reason": "removed"}
@@ -53,13 +53,6 @@ class CallService:
         me = PeerState(participant, session, audio=True, video=room.media == Media.VIDEO)
         with self.departures.connected(participant.id):
             await CallConnection(services, self.departures, conn, room, me, seat).run()
-
-    async def _seat(self, participant: Participant) -> MeetingSeat | None:
-        meetings = self.services.meetings
-        meeting = await meetings.for_room(participant.room_id)
-        if meeting is None:
-            return None
-        return seat_of(meeting, await meetings.attendee(participant.id))
 
     async def end_meeting(self, meeting: MeetingInfo) -> bool:
         """End the meeting for everyone in it; False if it had already ended."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interp.realtime.events import RoomEvent
+from interp.hub.events import RoomEvent
 from interp.realtime.messages import (
     Mute,
     PeerJoined,

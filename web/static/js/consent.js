@@ -147,6 +147,12 @@ class ConsentView {
     answer.textContent =
       person.consent === "agreed" ? t.agreed : person.consent === "declined" ? t.declined : t.unanswered;
     item.append(name, role, answer);
+    if (person.recorded_by_host && person.consent) {
+      const how = document.createElement("span");
+      how.className = "muted";
+      how.textContent = t.recordedByHost;
+      item.append(how);
+    }
     if (state.host && person.in_room && !state.ended) {
       const buttons = document.createElement("span");
       buttons.className = "cluster";

@@ -62,6 +62,11 @@ function removeRequest(id) {
   refreshEmpty();
 }
 
+function enableAccept(id) {
+  const button = list.querySelector(`li[data-id="${CSS.escape(id)}"] .accept-button`);
+  if (button) button.disabled = false;
+}
+
 const socket = new ReconnectingSocket("/ws/volunteer", {
   onMessage(message) {
     switch (message.type) {
@@ -90,12 +95,25 @@ const socket = new ReconnectingSocket("/ws/volunteer", {
         if (message.code === "taken" && message.request) {
           removeRequest(message.request);
           announce(t.taken, { assertive: true });
+        } else if (message.code === "conflict" && message.request) {
+          // Still in another call: the request stays open for someone else, or for later.
+          enableAccept(message.request);
+          announce(t.finishCall, { assertive: true });
         }
         break;
     }
   },
   onState(state) {
     stateEl.textContent = connectionText(state, t);
+  },
+  onClosed(code) {
+    // 4401: signed out, or the account was deactivated; nothing here works any more.
+    if (code !== 4401) return;
+    stateEl.textContent = t.signedOut;
+    availabilityButton.disabled = true;
+    list.replaceChildren();
+    empty.hidden = true;
+    announce(t.signedOut, { assertive: true });
   },
 });
 
