@@ -43,8 +43,7 @@ def main() -> int:
         Tally,
         frames,
     )
-    from tests.trust.test_access_policy import WORLD_SETTINGS
-    from tests.trust.world import build_world, open_limits
+    from tests.trust.world import WORLD_SETTINGS, build_world, open_limits
 
     budget = settings(
         max_examples=args.examples,

@@ -13,6 +13,7 @@ from interp.domain.kinds import RequestStatus, RoomKind
 from interp.domain.request_records import MAX_NOTE, QueuedRequest
 from interp.http.call_page import call_page, desk_text
 from interp.http.limits import client_address, too_many
+from interp.http.meeting_call_pages import guest_call
 from interp.http.pages import (
     ASK_AGAIN,
     CALL_ENDED,
@@ -182,7 +183,7 @@ async def resident_call(request: Request) -> Response:
     room = await svc.rooms.get(participant.room_id)
     if room.kind == RoomKind.MEETING:
         # A meeting's guest: their meeting page knows the waiting room and removal.
-        return RedirectResponse(f"/m/{token}", status_code=303)
+        return await guest_call(request)
     return await call_page(
         request,
         room,

@@ -22,7 +22,13 @@ def csrf_token(conn: HTTPConnection) -> str:
 
 def csrf_ok(conn: HTTPConnection, sent: str | None) -> bool:
     expected = conn.session.get(CSRF_FIELD)
-    return bool(expected and sent) and hmac.compare_digest(str(expected), str(sent))
+    if not (expected and sent):
+        return False
+    # As bytes: compare_digest refuses str with non-ASCII characters, and what is sent is
+    # anyone's choice. surrogatepass keeps a lone surrogate comparable (and unequal).
+    return hmac.compare_digest(
+        str(expected).encode("utf-8", "surrogatepass"), str(sent).encode("utf-8", "surrogatepass")
+    )
 
 
 def same_origin(conn: HTTPConnection) -> bool:

@@ -163,10 +163,3 @@ SOCKET_POLICY: dict[str, Row] = {
 }
 
 SPENDING_MESSAGES = {"leave", "release", "meeting.end", "cancel"}
-
-# Rows the server does not meet yet: (row, role) -> the defect, for the lead to route.
-DEFECTS: dict[tuple[str, str], str] = {
-    ("GET /call/{token}", "removed_guest"): (
-        "issue 11 #9: a removed guest's token still opens /call/<token> (200, the call page)"
-    ),
-}

@@ -16,14 +16,20 @@ from interp.config import load_settings
 from interp.realtime import protocol
 from tests.live_server import LiveServer, run_sync, start_live_server
 from tests.trust.access_policy import (
-    DEFECTS,
     HTTP_POLICY,
     SOCKET_POLICY,
     SPENDING_MESSAGES,
     SPENDING_ROUTES,
 )
 from tests.trust.probes import try_message, try_route
-from tests.trust.world import ROLES, World, build_world, fresh_world, open_limits
+from tests.trust.world import (
+    ROLES,
+    WORLD_SETTINGS,
+    World,
+    build_world,
+    fresh_world,
+    open_limits,
+)
 
 # The client's message types on each socket endpoint.
 SOCKET_SCHEMAS = {
@@ -32,9 +38,6 @@ SOCKET_SCHEMAS = {
     "/ws/room": protocol.ROOM_MESSAGES,
     "/ws/captions": protocol.VIEWER_MESSAGES,
 }
-# A socket a role is not let into says so quickly; a taken message answers before its
-# ping's pong. Rooms must not close under the probes when a prober's page goes away.
-WORLD_SETTINGS = {"reconnect_grace_s": 3600.0}
 
 
 def app_routes() -> list[BaseRoute]:
@@ -65,10 +68,7 @@ def socket_doors() -> list[str]:
 def cases(policy: dict[str, dict[str, str | int]]) -> Iterator[object]:
     for door, outcomes in policy.items():
         for role in ROLES:
-            marks = []
-            if (door, role) in DEFECTS:
-                marks.append(pytest.mark.xfail(strict=True, reason=DEFECTS[door, role]))
-            yield pytest.param(door, role, outcomes[role], id=f"{door}|{role}", marks=marks)
+            yield pytest.param(door, role, outcomes[role], id=f"{door}|{role}")
 
 
 def test_every_route_has_a_policy_row() -> None:

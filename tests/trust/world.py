@@ -34,6 +34,9 @@ ROLES = (
     "other_caseworker",
     "coordinator",
 )
+# The server the trust tests probe: rooms must not close under the probes when a
+# prober's page goes away (they would, once the reconnect grace ran out).
+WORLD_SETTINGS = {"reconnect_grace_s": 3600.0}
 ACCOUNT_ROLES = {
     "volunteer": "volunteer",
     "deactivated_volunteer": "volunteer",
