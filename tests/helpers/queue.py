@@ -37,3 +37,7 @@ async def new_request(server: LiveServer, language: str = "es") -> dict:
         made = await client.post("/api/requests", json={"language": language, "media": "video"})
         assert made.status_code == 201
         return dict(made.json())
+
+
+async def request_status(server: LiveServer, request_id: str) -> str:
+    return str((await server.services.queue.get(request_id)).status)

@@ -22,7 +22,7 @@ from websockets.asyncio.client import connect
 
 from interp.domain.rooms import Rooms
 from interp.store.database import Database
-from tests.http.test_restart import interp, server_process
+from tests.helpers.server_process import interp, server_process
 from tests.live_server import PASSWORD, JsonSocket, LiveServer, csrf_from, free_port, sign_in
 
 GRACE_S = 2.0

@@ -14,10 +14,10 @@ from interp.media.peers import OfferError, check_offer
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.protocol import ROOM_MESSAGES, ProtocolError, parse_message
 from interp.realtime.room.signalling import Signalling
+from tests.helpers.calls import matched_room
+from tests.helpers.queue import new_request, request_status, volunteer_socket
+from tests.helpers.sockets import closed_with
 from tests.live_server import JsonSocket, LiveServer
-from tests.realtime.test_call_signalling import matched_room
-from tests.realtime.test_queue_sockets import new_request, volunteer_socket
-from tests.trust.test_socket_rights import closed_with, request_status
 
 NESTED = '{"type":"ping","deep":' + "[" * 1000 + "]" * 1000 + "}"
 

@@ -17,20 +17,10 @@ from interp.domain.errors import NotAllowed
 from interp.domain.organisation import Organisation
 from interp.domain.requests import Match, RequestQueue, StillInCall
 from interp.realtime.close_codes import CloseCode
-from interp.services import Services
 from interp.store.database import Database
+from tests.helpers.queue import new_request, request_status, volunteer_socket
+from tests.helpers.sockets import closed_with
 from tests.live_server import PASSWORD, JsonSocket, LiveServer, csrf_from, sign_in
-from tests.realtime.test_queue_sockets import new_request, volunteer_socket
-
-
-async def closed_with(socket: JsonSocket, within: float = 10) -> int | None:
-    """The close code the server sent, reading (and keeping) whatever came before it."""
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                await socket.receive(within)
-    except ConnectionClosed as closed:
-        return closed.rcvd.code if closed.rcvd is not None else None
 
 
 async def coordinator(server: LiveServer) -> httpx.AsyncClient:
@@ -74,20 +64,10 @@ async def change_in_database(server: LiveServer, email: str, **change: object) -
         await db.close()
 
 
-def app_services(server: LiveServer) -> Services:
-    """The running server's services (the server runs in this process)."""
-    found: Services = server.server.config.app.state.services  # type: ignore[union-attr]
-    return found
-
-
 async def account_id(server: LiveServer, email: str) -> str:
-    account = await app_services(server).accounts.by_email(email)
+    account = await server.services.accounts.by_email(email)
     assert account is not None
     return account.id
-
-
-async def request_status(server: LiveServer, request_id: str) -> str:
-    return str((await app_services(server).queue.get(request_id)).status)
 
 
 async def test_deactivated_volunteer_socket_closes(live_server: LiveServer) -> None:

@@ -17,8 +17,8 @@ import pytest
 from faster_whisper.audio import decode_audio
 
 from interp.captions.audio import SAMPLE_RATE, AudioReader, AudioTooLong
+from tests.helpers.recordings import finished, staff, stored_files, upload, upload_file
 from tests.helpers.speech import DATA, model_path
-from tests.http.test_recordings import finished, staff, stored_files, upload, upload_file
 from tests.live_server import LiveServer
 
 SHORT = DATA / "en_speechbrain_spk1_snt1.wav"
