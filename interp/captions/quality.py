@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from interp.captions.phantoms import is_phantom
 from interp.captions.recognizer import Hypothesis, compression_ratio
 
 # Whisper's own thresholds: a pass that is probably not speech and not confident.
@@ -17,6 +18,19 @@ MAX_COMPRESSION_RATIO = 2.4
 # twice in a row is, in practice, the decoder looping.
 MAX_SHORT_REPEATS = 3
 SHORT_PHRASE_WORDS = 2
+# Silero's mean speech probability below which the audio evidence is weak. Breaths and
+# room tone between words in the shared speech set, opened by the voicing detector,
+# measured 0.00002-0.00003, and Whisper wrote "Let's go." on them at avg_logprob -1.2 to
+# -1.6, no_speech_prob 0.45-0.58. Real utterances measured this low too (falsetto,
+# whispering: 0.01-0.14), but at avg_logprob -0.15 to -0.48, no_speech_prob 0.00-0.09
+# (scripts/bench_phantoms.py).
+WEAK_SPEECH_PROBABILITY = 0.2
+# What recognition must show for audio the VAD barely heard, and for a phrase Whisper
+# is known to invent: every real utterance of the speech benchmarks is inside both.
+VOUCHED_LOGPROB = -0.9
+VOUCHED_NO_SPEECH = 0.3
+# A known phantom phrase is shown only on audio Silero clearly heard as speech.
+PHANTOM_SPEECH_PROBABILITY = 0.3
 
 
 def collapse_repeats(text: str) -> str:
@@ -42,9 +56,26 @@ def _norm(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower())
 
 
-def accept(hypothesis: Hypothesis) -> str:
-    """The text to show for ``hypothesis``, or "" when it should be suppressed."""
+def vouched(hypothesis: Hypothesis) -> bool:
+    """Whether the recogniser itself is confident that it heard speech."""
+    return (hypothesis.avg_logprob >= VOUCHED_LOGPROB
+            and hypothesis.no_speech_prob <= VOUCHED_NO_SPEECH)
+
+
+def accept(hypothesis: Hypothesis, speech_probability: float = 1.0) -> str:
+    """The text to show for ``hypothesis``, or "" when it should be suppressed.
+
+    ``speech_probability``: the VAD's mean over the audio (vad.Utterance). Weak audio
+    evidence needs a confident recognition; a phrase Whisper invents on non-speech needs
+    both a confident recognition and audio the VAD heard as speech.
+    """
     if not hypothesis.text:
+        return ""
+    if speech_probability < WEAK_SPEECH_PROBABILITY and not vouched(hypothesis):
+        return ""
+    if is_phantom(hypothesis.text, hypothesis.language) and not (
+        vouched(hypothesis) and speech_probability >= PHANTOM_SPEECH_PROBABILITY
+    ):
         return ""
     if hypothesis.no_speech_prob > NO_SPEECH_PROB and hypothesis.avg_logprob < LOW_LOGPROB:
         return ""

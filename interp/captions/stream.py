@@ -23,7 +23,7 @@ from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.level import Leveller
 from interp.captions.quality import accept
 from interp.captions.recognizer import Hypothesis
-from interp.captions.vad import SpeechSegmenter
+from interp.captions.vad import SpeechSegmenter, Utterance
 
 # Partial passes start once the utterance holds this much audio.
 MIN_PARTIAL_S = 1.0
@@ -46,6 +46,8 @@ class Job:
     early: bool = False
     # The stream's last final caption, context for the decoder (finals only).
     previous_text: str = ""
+    # Silero's mean speech probability over the audio (see vad.Utterance).
+    speech_probability: float = 1.0
 
 
 class CaptionStream:
@@ -152,18 +154,19 @@ class CaptionStream:
             levelled, raw = self._leveller.level(np.concatenate(chunks))
             self._levelled = np.concatenate([self._levelled, levelled])
             for utterance in self._segmenter.feed(levelled, raw):
-                self._queue_final(utterance.start, utterance.end)
+                self._queue_final(utterance)
         if self._closing and not self._inbox and not self._flushed:
             self._flushed = True
             for utterance in self._segmenter.flush():
-                self._queue_final(utterance.start, utterance.end)
+                self._queue_final(utterance)
         self._trim()
 
     def _audio(self, start: int, end: int) -> np.ndarray:
         first = max(0, start - self._levelled_origin)
         return self._levelled[first : end - self._levelled_origin].copy()
 
-    def _queue_final(self, start: int, end: int) -> None:
+    def _queue_final(self, utterance: Utterance) -> None:
+        start, end = utterance.start, utterance.end
         index = self._utterance_index
         self._utterance_index += 1
         self._last_partial_end = 0
@@ -174,15 +177,18 @@ class CaptionStream:
                 # The pause was the end: the early final already ran (or is running) on
                 # exactly this audio.
                 if result is not None:
-                    self._finish_final(self._final_job(index, start, end), *result)
+                    job = self._final_job(index, start, end, utterance.speech_probability)
+                    self._finish_final(job, *result)
                 else:
                     self._claimed[early] = index
                 return
         self._finals.append(Job(self, True, index, start, end, self._audio(start, end),
-                                self.language, previous_text=self._last_final_text))
+                                self.language, previous_text=self._last_final_text,
+                                speech_probability=utterance.speech_probability))
 
-    def _final_job(self, index: int, start: int, end: int) -> Job:
-        return Job(self, True, index, start, end, np.zeros(0, dtype=np.float32), self.language)
+    def _final_job(self, index: int, start: int, end: int, speech_probability: float) -> Job:
+        return Job(self, True, index, start, end, np.zeros(0, dtype=np.float32), self.language,
+                   speech_probability=speech_probability)
 
     def _trim(self) -> None:
         """Drop levelled audio before the utterance in progress (or all but a little)."""
@@ -211,7 +217,8 @@ class CaptionStream:
             with self._lock:
                 self._early, self._early_result = (start, pause_end), None
             return Job(self, True, -1, start, pause_end, self._audio(start, pause_end),
-                       self.language, early=True, previous_text=self._last_final_text)
+                       self.language, early=True, previous_text=self._last_final_text,
+                       speech_probability=self._segmenter.speech_probability)
         if not self.options.partials:
             return None
         end = self._levelled_origin + len(self._levelled)
@@ -223,7 +230,7 @@ class CaptionStream:
             return None
         self._last_partial_end = end
         return Job(self, False, self._utterance_index, start, end, self._audio(start, end),
-                   self.language)
+                   self.language, speech_probability=self._segmenter.speech_probability)
 
     @property
     def backlog(self) -> int:
@@ -271,7 +278,8 @@ class CaptionStream:
                 bounds = (job.start, job.end)
                 if bounds in self._claimed:
                     index = self._claimed.pop(bounds)
-                    self._finish_final(self._final_job(index, *bounds), hypothesis, english)
+                    job = self._final_job(index, *bounds, job.speech_probability)
+                    self._finish_final(job, hypothesis, english)
                 elif self._early == bounds:
                     self._early_result = (hypothesis, english)
                 # Otherwise speech went on after the pause: this was not the end.
@@ -279,7 +287,7 @@ class CaptionStream:
             if job.final:
                 self._finish_final(job, hypothesis, english)
                 return
-            text = accept(hypothesis) if hypothesis is not None else ""
+            text = accept(hypothesis, job.speech_probability) if hypothesis is not None else ""
             if text and job.index == self._utterance_index and job.index >= self._next_final:
                 language = hypothesis.language if hypothesis is not None else ""
                 stable, tentative = self._agreement.update(text)
@@ -289,7 +297,7 @@ class CaptionStream:
 
     def _finish_final(self, job: Job, hypothesis: Hypothesis | None,
                       english: str | None) -> None:
-        text = accept(hypothesis) if hypothesis is not None else ""
+        text = accept(hypothesis, job.speech_probability) if hypothesis is not None else ""
         language = hypothesis.language if hypothesis is not None else (self.language or "")
         if text:
             self._last_final_text = text

@@ -51,6 +51,10 @@ class Utterance:
 
     start: int
     end: int
+    # Silero's mean speech probability over the utterance's windows. Near zero when only
+    # the voicing detector heard speech: falsetto, but also breaths and room tone that
+    # Whisper turns into invented words, so recognition must vouch for it (quality.py).
+    speech_probability: float = 1.0
 
 
 class SpeechSegmenter:
@@ -105,6 +109,11 @@ class SpeechSegmenter:
     def speech_start(self) -> int | None:
         """Start (with padding) of the utterance in progress."""
         return None if self._speech_start is None else self._origin
+
+    @property
+    def speech_probability(self) -> float:
+        """Silero's mean speech probability over the utterance in progress so far."""
+        return float(np.mean(self._probabilities)) if self._probabilities else 0.0
 
     @property
     def _pad(self) -> int:
@@ -177,10 +186,11 @@ class SpeechSegmenter:
         start = self._origin
         end = min(self._position, speech_end + self._pad)
         long_enough = speech_end - self._speech_start >= self.options.min_speech_s * SAMPLE_RATE
+        probability = self.speech_probability
         self._previous_end = end
         self._speech_start = None
         self._probabilities = []
-        return [Utterance(start, end)] if long_enough else []
+        return [Utterance(start, end, probability)] if long_enough else []
 
     def _cut_at_quietest(self) -> list[Utterance]:
         """Close a too-long utterance at its least speech-like window in the last third."""
@@ -189,7 +199,7 @@ class SpeechSegmenter:
         tail = len(probs) // 3
         quietest = len(probs) - tail + int(np.argmin(probs[-tail:])) if tail else len(probs) - 1
         cut = self._speech_start + quietest * WINDOW
-        utterance = Utterance(self._origin, cut)
+        utterance = Utterance(self._origin, cut, float(np.mean(probs[:quietest or 1])))
         self._previous_end = cut
         self._probabilities = self._probabilities[quietest:]
         self._speech_start = self._origin = cut

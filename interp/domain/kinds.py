@@ -38,6 +38,13 @@ class SpeakerRole(StrEnum):
     DESK = "desk"
 
 
+class CaptionKind(StrEnum):
+    """How a caption's words came: spoken and recognised, or typed in the room's chat."""
+
+    SPEECH = "speech"
+    CHAT = "chat"
+
+
 class RequestStatus(StrEnum):
     OPEN = "open"
     MATCHED = "matched"

@@ -74,6 +74,11 @@ class LiveCaptioning(Protocol):
         """Say who the participant's microphone hears from now on (None: themselves)."""
         ...
 
+    async def post_text(self, room: RoomInfo, participant: Participant, text: str) -> None:
+        """Publish a line the participant typed (already checked) to the room's caption
+        readers, translated once per language read; returns once it is out."""
+        ...
+
     def readers_changed(self, room_id: str) -> None:
         """Someone came, went or chose another language: ask again who reads what."""
         ...

@@ -5,7 +5,9 @@ segment is translated once per language that someone in the room reads, not once
 per listener, and published on that language's hub channel; a listener's connection
 subscribes to the channel of the language it reads. Partials go out too, as
 tentative text: in the speaker's language at once, and translated at most every
-``partial_translation_interval_s`` per stream so translation keeps up.
+``partial_translation_interval_s`` per stream so translation keeps up. A line typed
+in the room's chat goes out the same way as a final (``CaptionFanout.post_text``),
+marked ``kind: "chat"``, and needs no speech model.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from interp.captions.engine import CaptionEngine
 from interp.captions.events import CaptionEvent, StreamOptions
 from interp.captions.stream import CaptionStream
-from interp.domain.kinds import SpeakerRole
+from interp.domain.kinds import CaptionKind, SpeakerRole
 from interp.domain.rooms import ORIGINAL
 from interp.domain.speakers import Speaker
 from interp.domain.tokens import utcnow
@@ -53,6 +55,111 @@ class _SpeakerStream:
     label: dict[str, str] | None = None
 
 
+class CaptionFanout:
+    """Publishing one room's caption lines: each once as said, then translated once per
+    language read in the room, and each final with words handed to ``on_final``."""
+
+    def __init__(
+        self,
+        room_id: str,
+        hub: Hub,
+        languages_wanted: LanguagesWanted,
+        translation: TranslationService | None = None,
+        on_final: OnFinal | None = None,
+    ) -> None:
+        self.room_id = room_id
+        self.hub = hub
+        self.languages_wanted = languages_wanted
+        self.translation = translation
+        self.on_final = on_final
+
+    async def publish_original(
+        self, base: dict[str, Any], text: str, stable: str, source: str
+    ) -> None:
+        original = {**base, "text": text, "stable": stable, "language": source,
+                    "translated": False, "available": True}
+        for reading in (ORIGINAL, source):
+            await self.hub.publish(
+                captions_channel(self.room_id, reading), {**original, "reading": reading}
+            )
+
+    async def targets(self, source: str) -> set[str]:
+        """The languages read in the room that a line in ``source`` is translated into."""
+        wanted = await self.languages_wanted()
+        return {lang for lang in wanted if lang not in (source, ORIGINAL)}
+
+    async def publish_translations(
+        self,
+        base: dict[str, Any],
+        text: str,
+        source: str,
+        translations: dict[str, Translation],
+    ) -> None:
+        final = base["final"]
+        for language, result in sorted(translations.items()):
+            reachable = self.translation is not None and self.translation.reachable(
+                source, language
+            )
+            if not result.translated and reachable and not final:
+                continue  # only finals get Whisper's English: readers wait for the final
+            message = {
+                **base,
+                "text": result.text,
+                "stable": "",
+                "language": language if result.translated else source,
+                "reading": language,
+                "translated": result.translated,
+                # False: no installed model reaches the language, so the text is the speaker's.
+                "available": result.translated or reachable or not text,
+            }
+            await self.hub.publish(captions_channel(self.room_id, language), message)
+
+    async def tell_final(self, segment: SpokenSegment) -> None:
+        if self.on_final is None:
+            return
+        try:
+            await self.on_final(segment)
+        except Exception:  # the captions go on even if the transcript cannot
+            log.exception("could not hand on a final caption in room %s", self.room_id)
+
+    async def post_text(
+        self, stream: str, seq: int, speaker_id: str, speaker: dict[str, str], language: str,
+        text: str,
+    ) -> None:
+        """Publish a typed line as a final caption of its own, from ``speaker`` (who typed
+        it, in ``language``), and keep it under the same rules as spoken words."""
+        posted_at = utcnow()
+        base = {
+            "type": "caption",
+            "kind": CaptionKind.CHAT,
+            "room": self.room_id,
+            "stream": stream,
+            "seq": seq,
+            "speaker": speaker,
+            "start_s": 0.0,
+            "end_s": 0.0,
+            "final": True,
+            "source_language": language,
+            "lag_s": 0.0,
+        }
+        await self.publish_original(base, text, "", language)
+        targets = await self.targets(language)
+        if targets:
+            if self.translation is None:
+                translations = {
+                    lang: Translation(text, language, lang, False, ()) for lang in targets
+                }
+            else:
+                translations = await self.translation.translate_to(text, language, targets)
+            await self.publish_translations(base, text, language, translations)
+        await self.tell_final(
+            SpokenSegment(
+                self.room_id, speaker_id, speaker["name"], speaker["role"], language, text,
+                posted_at, 0.0,
+            )
+        )
+
+
 class RoomCaptions:
     """The caption streams of one room on this node."""
 
@@ -68,11 +175,9 @@ class RoomCaptions:
     ) -> None:
         self.room_id = room_id
         self.engine = engine
-        self.hub = hub
-        self.languages_wanted = languages_wanted
         self.translation = translation
         self.partial_translation_interval_s = partial_translation_interval_s
-        self.on_final = on_final
+        self.fanout = CaptionFanout(room_id, hub, languages_wanted, translation, on_final)
         self._speakers: dict[str, _SpeakerStream] = {}
         # Blocks numbered per speaker key across restarts, so a page never mistakes a new
         # utterance for a correction of an old one with the same number.
@@ -157,6 +262,7 @@ class RoomCaptions:
         source = event.language or state.speaker.language or "und"
         base = {
             "type": "caption",
+            "kind": CaptionKind.SPEECH,
             "room": self.room_id,
             "stream": key,
             "seq": block,
@@ -167,57 +273,23 @@ class RoomCaptions:
             "source_language": source,
             "lag_s": event.lag_s,
         }
-        original = {**base, "text": event.text, "stable": event.stable, "language": source,
-                    "translated": False, "available": True}
-        for reading in (ORIGINAL, source):
-            await self.hub.publish(
-                captions_channel(self.room_id, reading), {**original, "reading": reading}
-            )
+        await self.fanout.publish_original(base, event.text, event.stable, source)
         # Who reads which language is looked up only now: the speaker's own words never
         # wait for it.
-        wanted = await self.languages_wanted()
-        targets = {lang for lang in wanted if lang not in (source, ORIGINAL)}
+        targets = await self.fanout.targets(source)
         if self.translation is not None:
             state.stream.want_english(self.translation.wants_whisper_english(source, targets))
         if targets:
-            await self._publish_translations(state, event, base, source, targets)
+            # Empty when a partial falls between translation passes: readers of other
+            # languages then keep the last one they got.
+            translations = await self._translate(state, event, source, targets)
+            await self.fanout.publish_translations(base, event.text, source, translations)
         if event.final and event.text:
             await self._tell_final(key, base, event, source, heard_at)
-
-    async def _publish_translations(
-        self,
-        state: _SpeakerStream,
-        event: CaptionEvent,
-        base: dict[str, Any],
-        source: str,
-        targets: set[str],
-    ) -> None:
-        # Empty when a partial falls between translation passes: readers of other
-        # languages then keep the last one they got.
-        translations = await self._translate(state, event, source, targets)
-        for language, result in sorted(translations.items()):
-            reachable = self.translation is not None and self.translation.reachable(
-                source, language
-            )
-            if not result.translated and reachable and not event.final:
-                continue  # only finals get Whisper's English: readers wait for the final
-            message = {
-                **base,
-                "text": result.text,
-                "stable": "",
-                "language": language if result.translated else source,
-                "reading": language,
-                "translated": result.translated,
-                # False: no installed model reaches the language, so the text is the speaker's.
-                "available": result.translated or reachable or not event.text,
-            }
-            await self.hub.publish(captions_channel(self.room_id, language), message)
 
     async def _tell_final(
         self, key: str, base: dict[str, Any], event: CaptionEvent, source: str, heard_at: datetime
     ) -> None:
-        if self.on_final is None:
-            return
         # The audio arrives in real time: the utterance ended lag_s before it was heard.
         spoken_s = event.end_s - event.start_s
         started_at = heard_at - timedelta(seconds=event.lag_s + spoken_s)
@@ -226,10 +298,7 @@ class RoomCaptions:
             self.room_id, key, speaker["name"], speaker["role"], source, event.text,
             started_at, spoken_s,
         )
-        try:
-            await self.on_final(segment)
-        except Exception:  # the captions go on even if the transcript cannot
-            log.exception("could not hand on a final caption in room %s", self.room_id)
+        await self.fanout.tell_final(segment)
 
     async def _translate(
         self, state: _SpeakerStream, event: CaptionEvent, source: str, targets: set[str]

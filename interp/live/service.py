@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
 
 from interp.config import Settings
+from interp.domain.chat import written_in
 from interp.domain.rooms import Participant, RoomInfo, Rooms
 from interp.domain.speakers import speaker_for
 from interp.hub import Hub
@@ -26,7 +28,7 @@ from interp.hub.events import RoomEvent
 from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
 from interp.live.interface import CaptionsUnavailable
 from interp.live.readers import RoomReaders
-from interp.live.relay import OnFinal, RoomCaptions, finish
+from interp.live.relay import CaptionFanout, OnFinal, RoomCaptions, finish
 from interp.live.viewers import ViewerLanguages
 from interp.media.peers import CaptionPeers, check_offer
 
@@ -92,6 +94,7 @@ class LiveCaptions:
         self.viewers = ViewerLanguages(hub)
         self.readers = RoomReaders(rooms, self.viewers.languages, settings.local_language)
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._last_typed = 0
 
     @property
     def local_language(self) -> str:
@@ -213,6 +216,34 @@ class LiveCaptions:
 
     def readers_changed(self, room_id: str) -> None:
         self.readers.changed(room_id)
+
+    async def post_text(self, room: RoomInfo, participant: Participant, text: str) -> None:
+        """Publish a typed line like a final caption, translated once per language read in
+        the room. Only translation is needed: it goes out whether or not anyone's captions
+        are on, and where this server has no speech model."""
+        fanout = CaptionFanout(
+            room.id,
+            self.hub,
+            lambda: self.readers.languages(room.id),
+            self.language_tools.translation,
+            self.on_final,
+        )
+        who = {"name": participant.display_name, "role": participant.role}
+        await fanout.post_text(
+            f"{participant.id}/chat",
+            self._typed_number(),
+            participant.id,
+            who,
+            written_in(participant, self.settings.local_language),
+            text,
+        )
+
+    def _typed_number(self) -> int:
+        """A typed line's block number: the time in milliseconds, raised past the last one.
+        A sender whose page moves to another node, or comes back after a restart, then never
+        gets a number already used (their pages would take the line for a correction)."""
+        self._last_typed = max(self._last_typed + 1, time.time_ns() // 1_000_000)
+        return self._last_typed
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coroutine)

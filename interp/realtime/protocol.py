@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from interp.domain.chat import MAX_CHAT_CHARS
+
 # A whole message, in bytes; offers with many codecs stay well below this.
 MAX_MESSAGE_BYTES = 64 * 1024
 # Objects and lists inside one another; no message needs more than two. Checked on the
@@ -88,6 +90,8 @@ ROOM_MESSAGES: dict[str, dict[str, Field]] = {
     "meeting.end": {},
     # In-room meetings, from the host only: who their microphone hears now ("" for the host).
     "captions.speaker": {"name": Field(str, max_length=MAX_NAME_CHARS)},
+    # A line typed in the room's chat; it reaches every page as a caption.
+    "chat.send": {"text": Field(str, max_length=MAX_CHAT_CHARS)},
 }
 # The caption view of a meeting (no account: the view link's token).
 VIEWER_MESSAGES: dict[str, dict[str, Field]] = {

@@ -74,6 +74,14 @@ def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str
 
 def ask_and_accept(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
     """The resident asks, the volunteer accepts: both pages are on their call page."""
+    ask_and_wait(server, resident, volunteer, media)
+    accept_request(volunteer)
+    volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
+    resident.wait_for_url("**/call/**", timeout=STEP_MS)
+
+
+def ask_and_wait(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+    """The resident asks and waits in the queue; the volunteer is available and sees the request."""
     run_sync(server.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
     resident.goto(f"{server.url}/request")
     resident.get_by_label("Which language do you need?").select_option("es")
@@ -93,7 +101,7 @@ def ask_and_accept(server: LiveServer, resident: Any, volunteer: Any, media: str
     card = volunteer.locator("#request-list li.request")
     card.wait_for(timeout=STEP_MS)
     assert "Rent letter" in card.inner_text()
-    card.get_by_role("button", name="Accept").click()
 
-    volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
-    resident.wait_for_url("**/call/**", timeout=STEP_MS)
+
+def accept_request(volunteer: Any) -> None:
+    volunteer.locator("#request-list li.request").get_by_role("button", name="Accept").click()

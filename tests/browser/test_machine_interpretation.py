@@ -34,6 +34,7 @@ from tests.browser.captions import (
     watched,
 )
 from tests.browser.pages import STEP_MS, call_state, remote_media_playing, tab_to
+from tests.browser.site import SCREENSHOT_DIR
 from tests.helpers.speech import DATA
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
@@ -110,7 +111,8 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     call_state(resident, "machineOn")  # "Automatic interpretation is on."
     no_script_errors(resident)
     assert AUTOMATIC in resident.locator("#machine-banner").inner_text()
-    # Captions switch on by themselves.
+    # Captions start when the person says so.
+    resident.get_by_role("button", name="Start listening").click()
     captions_toggle_pressed(resident, True)
     for area in ("captions-resident", "captions-desk"):
         assert resident.locator(f"#{area} [role=log]").count() == 1
@@ -197,13 +199,84 @@ def test_captions_that_cannot_connect_say_so(translating: LiveServer, browser: A
         resident.locator("#machine-button").click()
         resident.wait_for_url("**/call/**", timeout=STEP_MS)
 
-        # Captions switch on by themselves, and cannot: the page says so, and nothing breaks.
+        # Captions are asked to start, and cannot: the page says so, and nothing breaks.
+        resident.get_by_role("button", name="Start listening").click()
         notice = resident.locator("#captions-notice")
         notice.get_by_text("Captions could not start. Try again in a moment.").wait_for(
             timeout=STEP_MS
         )
         assert notice.get_attribute("role") == "status"
         captions_toggle_pressed(resident, False)
+        no_script_errors(resident)
+    finally:
+        context.close()
+
+
+# The page's microphone requests and the messages it sends on its room socket, recorded as
+# they happen (Chromium shows neither to a test).
+RECORD_LISTENING = """
+window.__microphoneRequests = 0;
+window.__sent = [];
+const getUserMedia = MediaDevices.prototype.getUserMedia;
+MediaDevices.prototype.getUserMedia = function (constraints) {
+  window.__microphoneRequests += 1;
+  return getUserMedia.call(this, constraints);
+};
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  try { window.__sent.push(JSON.parse(data).type); } catch {}
+  return send.call(this, data);
+};
+"""
+TOGGLE = "document.getElementById('captions-toggle')"
+
+
+def toggle_says(page: Any) -> tuple[str, str]:
+    label, pressed = page.evaluate(
+        f"[{TOGGLE}.textContent.trim(), {TOGGLE}.getAttribute('aria-pressed')]"
+    )
+    return label, pressed
+
+
+@pytest.mark.server_settings(fallback_wait_s=1)
+def test_nothing_listens_before_start_listening(translating: LiveServer, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_init_script(RECORD_LISTENING)
+    try:
+        resident = watched(context.new_page())
+        ask_for_an_interpreter(translating, resident)
+        resident.locator("#long-wait").wait_for(state="visible", timeout=STEP_MS)
+        resident.locator("#machine-button").click()
+        resident.wait_for_url("**/call/**", timeout=STEP_MS)
+        call_state(resident, "machineOn")
+        start = resident.get_by_role("button", name="Start listening")
+        start.wait_for()
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        resident.screenshot(path=str(SCREENSHOT_DIR / "face-to-face-before-start-phone.png"))
+        resident.wait_for_timeout(1000)  # time enough for anything that starts by itself
+        assert resident.evaluate("window.__microphoneRequests") == 0
+        assert "captions.start" not in resident.evaluate("window.__sent")
+        assert resident.locator("#captions-toggle").is_hidden()
+        assert resident.locator("#captions-resident .caption-block").count() == 0
+
+        start.click()
+        captions_toggle_pressed(resident, True)
+        assert toggle_says(resident) == ("Listening — tap to pause", "true")
+        assert resident.evaluate("window.__microphoneRequests") == 1
+        resident.wait_for_function(  # once the connection's offer is complete
+            "() => window.__sent.includes('captions.start')", timeout=STEP_MS
+        )
+        assert start.is_hidden()
+        assert resident.evaluate("document.activeElement.id") == "captions-toggle"
+        resident.screenshot(path=str(SCREENSHOT_DIR / "face-to-face-listening-phone.png"))
+
+        resident.keyboard.press("Enter")  # the toggle, by keyboard
+        captions_toggle_pressed(resident, False)
+        assert toggle_says(resident) == ("Paused — tap to listen", "false")
+        resident.wait_for_function("() => window.__sent.includes('captions.stop')")
+        resident.keyboard.press("Space")
+        captions_toggle_pressed(resident, True)
+        assert toggle_says(resident) == ("Listening — tap to pause", "true")
         no_script_errors(resident)
     finally:
         context.close()

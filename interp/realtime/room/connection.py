@@ -1,6 +1,6 @@
 """One page's connection to a room: its parts wired together, and the two event tables.
 
-Each part (signalling, captions, the meeting, leaving) names the hub events and the
+Each part (signalling, captions, chat, the meeting, leaving) names the hub events and the
 client messages it handles; the connection looks each one up in the merged tables, so a
 new room event or message is added in one place: the table of the part that handles it.
 The meeting's rules decide, before any part sees it, whether an event is shown to this
@@ -25,6 +25,7 @@ from interp.realtime.connection import Connection
 from interp.realtime.messages import Joined
 from interp.realtime.room.call import Call, Handler, PeerState, RoomServices
 from interp.realtime.room.captions import CaptionsPart
+from interp.realtime.room.chat import ChatPart
 from interp.realtime.room.departures import Departures, Leaving
 from interp.realtime.room.meeting import MeetingPart
 from interp.realtime.room.signalling import Signalling
@@ -56,7 +57,8 @@ class CallConnection:
         self.signalling = Signalling(self.call, self.captions)
         self.meeting = MeetingPart(self.call, self._let_in)
         self.leaving = Leaving(self.call, departures)
-        parts = (self.signalling, self.captions, self.meeting, self.leaving)
+        self.chat = ChatPart(self.call)
+        parts = (self.signalling, self.captions, self.meeting, self.leaving, self.chat)
         # Hub event name → handler, and client message type → handler.
         self.events = merged(*(part.events for part in parts))
         self.messages = merged(*(part.messages for part in parts), {"hello": self._hello})

@@ -75,10 +75,7 @@ export class CallCaptions {
     // who went meanwhile).
     if (this.you) this.onFor.delete(this.you.id);
     this.renderOnFor();
-    if (first) {
-      this.chooseFirstLanguages(captions);
-      if (this.machine) this.wanted = true;
-    }
+    if (first) this.chooseFirstLanguages(captions);
     this.sendLanguages();
     this.closeSender();
     if (this.wanted && this.available) this.startSending();
@@ -186,7 +183,8 @@ export class CallCaptions {
       // An untranslated partial for a translated reader is foreign words that its final will
       // replace; shown only where the language has no model at all.
       if (!message.final && message.available === false && !view.noticed.has(reading)) continue;
-      view.display.push(captionEvent(message, this.labelFor(message.speaker, view)));
+      const label = this.ownLine(message) ? view.strings.you : this.labelFor(message.speaker, view);
+      view.display.push(captionEvent(message, label));
       // Judged on finals: a partial may go untranslated while its final gets an English
       // translation from the speech model itself.
       if (message.final && message.text && message.available === false) this.noModel(view, reading);
@@ -200,6 +198,11 @@ export class CallCaptions {
     view.modelNotice.append(
       noticeParagraph(fill(view.strings.noModel, { language: view.nameOf(language) })),
     );
+  }
+
+  // A line this participant typed: its stream is theirs (docs/protocol.md, Chat).
+  ownLine(message) {
+    return message.kind === "chat" && Boolean(this.you) && message.stream === `${this.you.id}/chat`;
   }
 
   labelFor(speaker, view) {
@@ -241,6 +244,13 @@ export class CallCaptions {
   }
 
   // --- this page's microphone to the captioner ------------------------------------------------
+
+  // Face to face: the person pressed "Start listening". Before the room has said whether
+  // captions can start, the wish waits for `joined` (onJoined starts them then).
+  startListening() {
+    this.wanted = true;
+    if (this.available && this.inRoom) this.setWanted(true);
+  }
 
   setWanted(wanted) {
     this.wanted = wanted;
@@ -349,8 +359,10 @@ export class CallCaptions {
     this.sender = null;
   }
 
+  // Face to face, the label says the state too, not only aria-pressed or a colour.
   setPressed(on) {
     this.toggle.setAttribute("aria-pressed", String(on));
+    if (this.machine) this.toggle.textContent = on ? this.t.listening : this.t.paused;
   }
 
   // The notice area is a role="status" region that stays in the page, so each new text is read.

@@ -1,10 +1,12 @@
 // The call page: camera and microphone, one RTCPeerConnection per other participant,
-// signalling over the room WebSocket (see docs/protocol.md), and live captions
-// (call-captions.js; in a machine-interpretation room, the face-to-face view).
+// signalling over the room WebSocket (see docs/protocol.md), live captions
+// (call-captions.js; in a machine-interpretation room, the face-to-face view) and text chat
+// (call-chat.js).
 // Each other participant gets a video tile: one, as large as the screen allows, in a call of
 // two; a grid in a meeting of more. In a meeting a guest first waits to be let in, and the
 // host's page has the host's controls (meeting-host.js).
 import { CallCaptions } from "./call-captions.js";
+import { CallChat } from "./call-chat.js";
 import { FaceToFace } from "./face-to-face.js";
 import { MeetingHost } from "./meeting-host.js";
 import { announce } from "./ui/announcer.js";
@@ -34,7 +36,7 @@ let ended = false;
 let inRoom = false; // joined, and the socket has not dropped since
 const peers = new Map(); // participant id -> { session, info, pc, pendingIce, tile, failed }
 const host = meeting && meeting.host ? new MeetingHost({ send, meeting, locale: config.locale }) : null;
-const faceToFace = config.machine ? new FaceToFace(t) : null;
+const faceToFace = config.machine ? new FaceToFace(t, { onStart: startListening }) : null;
 const captions = new CallCaptions({
   send,
   strings: t,
@@ -43,6 +45,8 @@ const captions = new CallCaptions({
   microphone: () => (localStream && localStream.getAudioTracks()[0]) || null,
   locale: config.locale,
 });
+
+const chat = new CallChat({ send, strings: t });
 
 // In a meeting held in a room, the host's device is what the captions hear: on from the start.
 if (meeting && meeting.host && meeting.inRoom) captions.wanted = true;
@@ -359,6 +363,17 @@ function tryAgain() {
   if (hadFocus) stateEl.focus();
 }
 
+// "Start listening" on the face-to-face view: the microphone opens now, goes to any interpreter
+// already connected (on a new connection: theirs had nothing to receive), and to the captioner.
+async function startListening() {
+  await startMedia();
+  for (const peer of peers.values()) {
+    connect(peer);
+    negotiate(peer, (pc) => offer(peer, pc));
+  }
+  captions.startListening();
+}
+
 function endCall(text, { returnToQueue = false } = {}) {
   if (ended) return;
   ended = true;
@@ -397,6 +412,7 @@ function setWaiting(now) {
   if (waitingEl) waitingEl.hidden = !now;
   const toggle = document.getElementById("captions-toggle");
   if (toggle) toggle.disabled = now || !captions.available;
+  chat.setEnabled(!now);
   if (now) setState(m.waitingRoom);
 }
 
@@ -407,6 +423,7 @@ function onJoined(message) {
   setState(peers.size ? t.connecting : waitingText());
   if (waiting) setWaiting(true);
   captions.onJoined(message);
+  chat.setEnabled(!waiting);
   if (meeting) setWaiting(waiting);
 }
 
@@ -435,6 +452,7 @@ function peerLeft(message) {
 
 function onMessage(message) {
   if (host && host.onMessage(message)) return;
+  if (chat.onMessage(message)) return;
   if (captions.onMessage(message)) return;
   switch (message.type) {
     case "joined":
@@ -552,7 +570,8 @@ leaveButton.addEventListener("click", () => {
   endCall(t.ended);
 });
 
-await startMedia();
+// Face to face, the microphone stays closed until the person presses "Start listening".
+if (!config.machine) await startMedia();
 const hello = { type: "hello", session, ...config.hello };
 const socket = new ReconnectingSocket("/ws/room", {
   hello,
@@ -562,6 +581,7 @@ const socket = new ReconnectingSocket("/ws/room", {
     inRoom = false;
     setState(t.reconnecting);
     captions.connectionLost();
+    chat.setEnabled(false); // until the next `joined`: nothing typed meanwhile is lost
   },
   onClosed() {
     if (!ended) setState(t.ended);

@@ -4,10 +4,22 @@
 // says so and shows them, and the captions carry on.
 import { announce } from "./ui/announcer.js";
 import { noticeParagraph } from "./ui/notice.js";
+import { chime, vibrate } from "./ui/sound.js";
 
 export class FaceToFace {
-  constructor(strings) {
+  // onStart(): opens the microphone and starts captions; nothing listens before it is called.
+  constructor(strings, { onStart }) {
     this.t = strings;
+    this.startButton = document.getElementById("start-listening");
+    this.toggle = document.getElementById("captions-toggle");
+    this.startButton.addEventListener("click", async () => {
+      this.startButton.disabled = true;
+      await onStart();
+      // One control from now on: the toggle takes the start button's place, and its focus.
+      this.startButton.hidden = true;
+      this.toggle.hidden = false;
+      this.toggle.focus();
+    });
     this.turnButton = document.getElementById("turn-around");
     this.topHalf = document.getElementById("desk-half");
     this.videos = document.getElementById("call-videos");
@@ -27,6 +39,10 @@ export class FaceToFace {
     this.videos.hidden = false;
     this.say(this.t.interpreterJoined, "success");
     announce(this.t.interpreterJoined, { assertive: fresh });
+    if (fresh) {
+      vibrate();
+      chime();
+    }
   }
 
   peerLeft(peer) {

@@ -1,6 +1,6 @@
 // The resident's queue page: place in the queue and wait, live; off to the call when matched.
 import { announce } from "./ui/announcer.js";
-import { chime } from "./ui/sound.js";
+import { chime, vibrate } from "./ui/sound.js";
 import { pageStrings } from "./ui/strings.js";
 import { ReconnectingSocket, connectionText } from "./socket.js";
 
@@ -13,7 +13,17 @@ const statusEl = document.getElementById("queue-status");
 const stateEl = document.getElementById("connection-state");
 const longWaitEl = document.getElementById("long-wait");
 const cancelForm = document.getElementById("cancel-form");
+const readyBanner = document.getElementById("ready-banner");
+const joinLink = document.getElementById("join-link");
 let lastStatus = root.dataset.status;
+// Long enough to see the banner and feel the vibration; "Join the call now" skips the wait.
+const JOIN_DELAY_MS = 5000;
+// Someone who pressed a key or touched the page this recently is in the middle of something.
+const BUSY_MS = 3000;
+let lastInteraction = -Infinity;
+for (const type of ["keydown", "pointerdown", "input"]) {
+  document.addEventListener(type, () => { lastInteraction = performance.now(); }, true);
+}
 
 function waitText(seconds) {
   if (seconds === null || seconds === undefined) return t.waitUnknown;
@@ -27,6 +37,25 @@ function showEnded(text) {
   if (cancelForm) cancelForm.hidden = true;
 }
 
+function isBusy() {
+  const active = document.activeElement;
+  const typing = active && active.matches("input, textarea, select, [contenteditable]");
+  return typing || performance.now() - lastInteraction < BUSY_MS;
+}
+
+// Every cue at once, none relied on alone: the tab's title (seen from another tab too), a
+// banner announced as an alert, vibration where the phone has it, and the chime.
+function showReady(callUrl) {
+  document.title = `${t.readyTitle} — ${document.title}`;
+  joinLink.href = callUrl;
+  readyBanner.hidden = false;
+  document.getElementById("ready-banner-text").textContent = t.matched;
+  vibrate();
+  chime();
+  // Taking focus from someone typing or using a control would lose their place.
+  if (!isBusy()) joinLink.focus();
+}
+
 function onStatus(message) {
   if (message.machine && message.call_url) {
     socket.close();
@@ -35,10 +64,10 @@ function onStatus(message) {
   }
   if (message.status === "matched" && message.call_url) {
     statusEl.replaceChildren(Object.assign(document.createElement("p"), { textContent: t.matched }));
-    chime();
-    announce(t.matched, { assertive: true });
+    if (cancelForm) cancelForm.hidden = true;
+    showReady(message.call_url);
     socket.close();
-    window.setTimeout(() => location.assign(message.call_url), 600);
+    window.setTimeout(() => location.assign(message.call_url), JOIN_DELAY_MS);
     return;
   }
   if (message.status === "cancelled") return showEnded(t.cancelled);

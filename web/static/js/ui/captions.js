@@ -5,9 +5,10 @@
 //   - tentative (partial) text is shown apart, in italics and a different colour, hidden
 //     from screen readers (it changes every second), and the final text replaces it;
 //   - machine-translated text carries a visible "machine translation" label;
+//   - a line typed in the chat carries a "typed" label: it was not spoken;
 //   - Pause stops the flow so a person can scroll back and read; "Jump to latest" returns;
 //   - the caption text size is adjustable and remembered.
-// Events: {stream, seq, start_s, end_s, text, language, final, speaker, translated}.
+// Events: {stream, seq, start_s, end_s, text, language, final, speaker, translated, typed}.
 // A final replaces its stream's tentative text; a final with the same stream and seq as an
 // earlier one replaces it (a correction or a translation); a partial older than the
 // stream's latest final is ignored; a final with empty text only clears the tentative line.
@@ -168,6 +169,7 @@ export class CaptionDisplay {
     if (key) block.dataset.key = key;
     // dir=auto: a caption in another script than the page's reads in its own direction.
     const speaker = element("span", { class: "caption-speaker", dir: "auto" }, event.speaker || "");
+    if (event.typed) speaker.append(element("span", { class: "caption-typed" }, this.strings.typed));
     if (event.translated) {
       speaker.append(element("span", { class: "caption-badge" }, this.strings.machineTranslated));
     }
@@ -284,6 +286,7 @@ export function captionEvent(message, speaker) {
     language: message.language,
     final: Boolean(message.final),
     translated: Boolean(message.translated),
+    typed: message.kind === "chat",
     speaker,
   };
 }

@@ -1,5 +1,10 @@
-// Sound cues. Each goes with a visible change and a spoken announcement (ui/announcer.js),
-// never in their place: a person who cannot hear it misses nothing.
+// Sound and vibration cues. Each goes with a visible change and a spoken announcement
+// (ui/announcer.js), never in their place: a person who cannot hear it misses nothing.
+
+// Two long pulses where the phone can vibrate: felt by someone who does not hear the chime.
+export function vibrate() {
+  if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+}
 
 // A short two-tone chime made in the browser (no sound file to download).
 export function chime() {
