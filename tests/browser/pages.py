@@ -92,6 +92,12 @@ def ask_and_wait(server: LiveServer, resident: Any, volunteer: Any, media: str) 
     assert resident.locator("#queue-status").get_attribute("role") == "status"
     assert resident.locator("#queue-position").inner_text() == "1"
 
+    assert "Rent letter" in available_volunteer(server, volunteer).inner_text()
+
+
+def available_volunteer(server: LiveServer, volunteer: Any) -> Any:
+    """The volunteer signs in and says they are available; returns the first request's card
+    once it shows."""
     volunteer.goto(f"{server.url}/login")
     volunteer.get_by_label("Email address").fill(VOLUNTEER)
     volunteer.get_by_label("Password").fill(PASSWORD)
@@ -100,7 +106,7 @@ def ask_and_wait(server: LiveServer, resident: Any, volunteer: Any, media: str) 
     volunteer.get_by_role("button", name="I am available").click()
     card = volunteer.locator("#request-list li.request")
     card.wait_for(timeout=STEP_MS)
-    assert "Rent letter" in card.inner_text()
+    return card
 
 
 def accept_request(volunteer: Any) -> None:

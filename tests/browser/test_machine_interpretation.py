@@ -33,10 +33,16 @@ from tests.browser.captions import (
     wait_for_words,
     watched,
 )
-from tests.browser.pages import STEP_MS, call_state, remote_media_playing, tab_to
+from tests.browser.pages import (
+    STEP_MS,
+    available_volunteer,
+    call_state,
+    remote_media_playing,
+    tab_to,
+)
 from tests.browser.site import SCREENSHOT_DIR
 from tests.helpers.speech import DATA
-from tests.live_server import PASSWORD, LiveServer, run_sync
+from tests.live_server import LiveServer, run_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,15 +64,7 @@ def ask_for_an_interpreter(server: LiveServer, resident: Any) -> None:
 
 
 def accept_from_the_dashboard(server: LiveServer, volunteer: Any) -> None:
-    volunteer.goto(f"{server.url}/login")
-    volunteer.get_by_label("Email address").fill(VOLUNTEER)
-    volunteer.get_by_label("Password").fill(PASSWORD)
-    volunteer.get_by_role("button", name="Sign in").click()
-    volunteer.wait_for_url("**/volunteer")
-    volunteer.get_by_role("button", name="I am available").click()
-    card = volunteer.locator("#request-list li.request")
-    card.wait_for(timeout=STEP_MS)
-    card.get_by_role("button", name="Accept").click()
+    available_volunteer(server, volunteer).get_by_role("button", name="Accept").click()
     volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
 
 

@@ -9,7 +9,6 @@ open_limits) so that the cases reach the parsers and handlers, not the rate limi
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import sqlite3
@@ -26,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 from interp.commands.serve import WS_MAX_FRAME_BYTES
 from interp.realtime import protocol
 from tests.trust.access_policy import SPENDING_MESSAGES
-from tests.trust.probes import fill, hello_for
+from tests.trust.probes import fill, hello_for, until_pong
 from tests.trust.world import World
 
 # Tables a refused input may still touch by design: a visitor's session, and the record
@@ -247,7 +246,7 @@ class SocketTarget:
             try:
                 if self.hello is not None:
                     await ws.send(json.dumps(self.hello))
-                    await until_pong(ws)
+                    await until_pong(ws, PONG_WITHIN_S)
             except BaseException:
                 await ws.close()
                 raise
@@ -270,7 +269,7 @@ class SocketTarget:
         before = snapshot(self.world)
         try:
             await ws.send(frame)
-            replies = await until_pong(ws)
+            replies = await until_pong(ws, PONG_WITHIN_S)
         except ConnectionClosed as exc:
             self.ws = None
             if exc.rcvd is None:
@@ -293,18 +292,6 @@ class SocketTarget:
                 tally.fail(self.name, frame, f"{tables} changed on a refused message")
         else:
             tally.add(self.name, "taken")
-
-
-async def until_pong(ws: ClientConnection, within: float = PONG_WITHIN_S) -> list[dict[str, Any]]:
-    """Ping, and what came back before the pong."""
-    await ws.send('{"type":"ping"}')
-    replies: list[dict[str, Any]] = []
-    async with asyncio.timeout(within):
-        while True:
-            reply = json.loads(await ws.recv())
-            if reply.get("type") == "pong":
-                return replies
-            replies.append(reply)
 
 
 # Form and JSON endpoints: the role that is let through, and the fields the form has.

@@ -167,6 +167,7 @@ SAMPLE_MESSAGES: dict[str, dict[str, Any]] = {
     "captions.start": {"sdp": "v=0\r\n"},
     "captions.stop": {},
     "captions.language": {"languages": ["es"]},
+    "chat.send": {"text": "access probe"},
     "meeting.admit": {"participant": STRANGER_ID},
     "meeting.remove": {"participant": STRANGER_ID},
     "meeting.end": {},
@@ -197,6 +198,11 @@ def closed_outcome(exc: ConnectionClosed) -> str:
 async def exchange(ws: ClientConnection, raw: str, within: float = 5) -> list[dict[str, Any]]:
     """Send ``raw`` and a ping, and return what came back until the pong."""
     await ws.send(raw)
+    return await until_pong(ws, within)
+
+
+async def until_pong(ws: ClientConnection, within: float) -> list[dict[str, Any]]:
+    """Ping, and what came back before the pong."""
     await ws.send('{"type":"ping"}')
     replies: list[dict[str, Any]] = []
     async with asyncio.timeout(within):
