@@ -83,6 +83,7 @@ async def start(app: Starlette, settings: Settings) -> Services:
     try:
         await svc.db.check_schema()
         await svc.organisation.seed_defaults()
+        await svc.language_tools.refresh_glossary()
         invite = await svc.accounts.setup_invite_if_needed()
     except BaseException:
         await svc.close()

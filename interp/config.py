@@ -64,6 +64,11 @@ class Settings:
     # What the organisation's staff speak: the other side of machine interpretation, and
     # the caption language of caseworkers.
     local_language: str = "en"
+    # Where `interp models install` reads the Argos Translate package index (only then:
+    # never while serving). A mirror's index may add a "sha256" to each entry.
+    translation_index_url: str = (
+        "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+    )
     # Where English captions of other languages come from: "auto" (a translation model
     # when one is installed, else the speech model's translate task), "argos", "whisper".
     english_via: str = "auto"

@@ -9,6 +9,7 @@ from interp.config import Settings
 from interp.domain.accounts import Accounts
 from interp.domain.caption_jobs import CaptionJobs
 from interp.domain.consent import Consent
+from interp.domain.glossary import Glossary
 from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue, ResidentLinks
@@ -38,6 +39,7 @@ class Services:
     rooms: Rooms
     meetings: Meetings
     consent: Consent
+    glossary: Glossary
     transcripts: Transcripts
     caption_jobs: CaptionJobs
     uploads: Uploads
@@ -69,7 +71,8 @@ class Services:
         )
         consent = Consent(db)
         # One speech engine and translation worker for the process, whoever uses them.
-        language_tools = LanguageTools(settings)
+        glossary = Glossary(db)
+        language_tools = LanguageTools(settings, glossary=glossary.entries)
         live = LiveCaptions(settings, hub, rooms, language_tools, on_final=transcripts.keep)
         caption_jobs = CaptionJobs(db)
         uploads = Uploads(settings.data_dir / "uploads")
@@ -84,6 +87,7 @@ class Services:
             rooms=rooms,
             meetings=meetings,
             consent=consent,
+            glossary=glossary,
             transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,

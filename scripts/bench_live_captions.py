@@ -25,7 +25,10 @@ first 20 ms frame went out), with bench_captions.py's definitions:
   apart), and its memory;
 - with translation: the listener reads Spanish while the speaker's own page reads
   English (the test packages translate word for word: the words are nonsense, the
-  path and its timing are real; --translation-package installs real ones);
+  path and its timing are real; --translation-package installs real ones); besides the
+  final latencies, per utterance, "first translated words" (the first machine-translated
+  text the Spanish reader received, partial or final, minus the utterance's true start)
+  beside the English page's first words, p50 and p90;
 - N rooms streaming at once (one speaker each): final latency and CPU per N, until
   the server falls behind.
 
@@ -83,6 +86,7 @@ from interp.captions.scoring import word_error_rate
 from interp.config import load_settings
 from interp.domain.accounts import Accounts
 from interp.domain.organisation import Organisation
+from interp.domain.sessions import Sessions
 from interp.modelstore import resolve_speech_model
 from interp.store.database import Database, upgrade_schema
 from interp.translation.packages import install_package_file
@@ -200,14 +204,17 @@ class Page:
         await self.send({"type": "captions.language", "languages": languages})
         await self.expect("captions.reading")
 
-    def events(self, t0: float, reading: str) -> list[tuple[float, CaptionEvent]]:
-        """The captions for one reading language as engine events, timed from ``t0``."""
+    def events(
+        self, t0: float, reading: str, translated_only: bool = False
+    ) -> list[tuple[float, CaptionEvent]]:
+        """The captions for one reading language as engine events, timed from ``t0``;
+        with ``translated_only``, only those machine-translated into it."""
         return [
             (arrived - t0, CaptionEvent(
                 m["stream"], m["seq"], m["start_s"], m["end_s"], m["text"], m["stable"],
                 m["language"], m["final"], m["lag_s"]))
             for arrived, m in self.captions
-            if m["reading"] == reading
+            if m["reading"] == reading and (m["translated"] or not translated_only)
         ]
 
     async def close(self) -> None:
@@ -339,11 +346,12 @@ async def create_volunteers(db_url: str, count: int) -> list[str]:
     try:
         await Organisation(db).set_offered_languages([LANGUAGE, TRANSLATED])
         accounts = Accounts(db, invite_ttl=timedelta(hours=1))
+        sessions = Sessions(db)
         cookies = []
         for n in range(count):
             account = await accounts.create(
                 f"volunteer{n}@bench.example", f"Volunteer {n}", "volunteer", PASSWORD, [LANGUAGE])
-            cookies.append(session_cookie(SECRET_KEY, account.id))
+            cookies.append(session_cookie(SECRET_KEY, await sessions.start(account.id)))
         return cookies
     finally:
         await db.close()
@@ -614,7 +622,7 @@ async def run_server(server: Server, http: httpx.AsyncClient, form: LongForm, en
     print(f"  server RSS {rss / 1024:.0f} MiB now, {peak / 1024:.0f} MiB peak; "
           f"this process used {one.usage.own_cpu_s / duration:.3f} CPU-s per audio second")
 
-    await run_translation(server, http, opening(form, args.translation_seconds))
+    await run_translation(server, http, form, args.translation_seconds)
 
     clip = form.audio[: int(args.multi_seconds * SAMPLE_RATE)]
     print(f"simultaneous speakers, one room each ({len(clip) / SAMPLE_RATE:.0f} s of speech "
@@ -644,7 +652,21 @@ async def run_server(server: Server, http: httpx.AsyncClient, form: LongForm, en
           f"server peak RSS {peak / 1024:.0f} MiB")
 
 
-async def run_translation(server: Server, http: httpx.AsyncClient, audio: np.ndarray) -> None:
+def first_shown(form: LongForm, events: list[tuple[float, CaptionEvent]]) -> dict[int, float]:
+    """Per utterance (by its index) that had any caption: the first one's arrival minus
+    the utterance's true start."""
+    shown: dict[int, float] = {}
+    for index, (start, end) in enumerate(zip(form.starts, form.ends, strict=True)):
+        times = [t for t, e in events if e.text and e.start_s < end and e.end_s > start]
+        if times:
+            shown[index] = min(times) - start
+    return shown
+
+
+async def run_translation(
+    server: Server, http: httpx.AsyncClient, form: LongForm, seconds: float
+) -> None:
+    audio = opening(form, seconds)
     call = await server.open_call(http)
     await call.listener.read([TRANSLATED])
     await call.speaker.read([LANGUAGE])
@@ -653,7 +675,21 @@ async def run_translation(server: Server, http: httpx.AsyncClient, audio: np.nda
     spanish = call.listener.events(call.t0, TRANSLATED)
     english = call.speaker.events(call.t0, LANGUAGE)
     es, en = final_latencies(spanish), final_latencies(english)
+    # Per utterance (only those within the audio streamed have captions): when its last
+    # word was final, and when the reader first saw any of it; for the Spanish reader,
+    # only machine-translated text counts, partials included.
+    en_final, en_first = utterance_latencies(form, english)
+    es_final, _ = utterance_latencies(form, spanish)
+    _, es_first = utterance_latencies(form, call.listener.events(call.t0, TRANSLATED, True))
+    # The same utterance's translated words minus its spoken ones: what the translation
+    # path adds, whatever the speech model's own pace on a busy machine.
+    spoken_first = first_shown(form, english)
+    translated_first = first_shown(form, call.listener.events(call.t0, TRANSLATED, True))
+    added = [translated_first[i] - spoken_first[i] for i in translated_first if i in spoken_first]
     translated = sum(1 for _, m in call.listener.captions if m["final"] and m["translated"])
+    partials = sum(1 for _, m in call.listener.captions
+                   if not m["final"] and m["translated"] and m["text"])
+    said = sum(1 for _, m in call.speaker.captions if not m["final"] and m["text"])
     print(f"with translation ({len(audio) / SAMPLE_RATE:.1f} s): the listener reads Spanish, "
           f"the speaker's page English")
     for name, lat in (("English at the speaker's page", en), ("Spanish at the listener", es)):
@@ -661,7 +697,20 @@ async def run_translation(server: Server, http: httpx.AsyncClient, audio: np.nda
               f"p95 {pct(lat, 95):.2f} s  max {max(lat, default=math.nan):.2f} s  "
               f"({len(lat)} finals)")
     print(f"  Spanish minus English: p50 {pct(es, 50) - pct(en, 50):+.2f} s, "
-          f"p95 {pct(es, 95) - pct(en, 95):+.2f} s; {translated} finals machine-translated")
+          f"p95 {pct(es, 95) - pct(en, 95):+.2f} s; {translated} finals and {partials} "
+          f"partials machine-translated (of {said} partials at the speaker's page)")
+    rows = (
+        ("English: first words", en_first),
+        ("Spanish: first translated words", es_first),
+        ("  minus English first words", added),
+        ("English: utterance final", en_final),
+        ("Spanish: utterance final", es_final),
+    )
+    print("  per utterance, received minus the speaker's first word (first words) or last "
+          "word (utterance final):")
+    for name, lat in rows:
+        print(f"  {name:34} p50 {pct(lat, 50):5.2f} s  p90 {pct(lat, 90):5.2f} s  "
+              f"max {max(lat, default=math.nan):5.2f} s  ({len(lat)} utterances)")
     if spanish:
         example = next((e.text for _, e in reversed(spanish) if e.final and e.text), "")
         print(f"  e.g. {example[:90]!r}")

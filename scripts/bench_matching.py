@@ -39,7 +39,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from interp.domain.passwords import hash_password
+from interp.domain.sessions import Sessions
 from interp.domain.tokens import new_id, utcnow
+from interp.http.auth import SESSION_KEY
 from interp.store.database import Database, upgrade_schema
 from interp.store.models import User, UserLanguage
 
@@ -106,7 +108,8 @@ def rss_kib(pid: int) -> tuple[int, int]:
 
 async def create_volunteers(url: str, count: int) -> list[str]:
     """Volunteer accounts written straight to the database: one password hash shared by all,
-    since hashing 500 passwords with argon2 would only measure argon2."""
+    since hashing 500 passwords with argon2 would only measure argon2. Returns a signed-in
+    session's token for each."""
     db = Database(url)
     password_hash = await hash_password("bench password")
     ids = [new_id() for _ in range(count)]
@@ -126,14 +129,17 @@ async def create_volunteers(url: str, count: int) -> list[str]:
             )
         await session.flush()
         session.add_all(UserLanguage(user_id=i, language_code=LANGUAGE) for i in ids)
+    sessions = Sessions(db)
+    tokens = [await sessions.start(user_id) for user_id in ids]
     await db.close()
-    return ids
+    return tokens
 
 
-def session_cookie(secret_key: str, user_id: str) -> str:
-    """A signed session cookie, made as Starlette's SessionMiddleware makes it: signing in
-    500 times through the form would hit the login rate limit (and measure argon2)."""
-    data = base64.b64encode(json.dumps({"user": user_id, "epoch": 0}).encode())
+def session_cookie(secret_key: str, session_token: str) -> str:
+    """A signed session cookie for a session started in the database, made as Starlette's
+    SessionMiddleware makes it: signing in 500 times through the form would hit the login
+    rate limit (and measure argon2)."""
+    data = base64.b64encode(json.dumps({SESSION_KEY: session_token}).encode())
     signed = itsdangerous.TimestampSigner(secret_key).sign(data).decode()
     return f"interp_session={signed}"
 
@@ -244,7 +250,7 @@ async def run_in(data_dir: Path, args: argparse.Namespace) -> None:
         env["INTERP_DATABASE_URL"] = args.database_url
     db_url = args.database_url or f"sqlite+aiosqlite:///{data_dir / 'interp.db'}"
     await upgrade_schema(db_url)
-    user_ids = await create_volunteers(db_url, args.volunteers)
+    tokens = await create_volunteers(db_url, args.volunteers)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -259,7 +265,7 @@ async def run_in(data_dir: Path, args: argparse.Namespace) -> None:
     try:
         await wait_for_health(url, process)
         secret = (data_dir / "secret_key").read_text().strip()
-        volunteers = [Volunteer(i, session_cookie(secret, uid)) for i, uid in enumerate(user_ids)]
+        volunteers = [Volunteer(i, session_cookie(secret, token)) for i, token in enumerate(tokens)]
         stats = Stats()
         bench = Bench(url, stats, deque(volunteers))
         for volunteer in volunteers:

@@ -24,4 +24,25 @@ extras=""
 .venv/bin/interp models install whisper-base
 # The tests also run the English-only model.
 [ "${1:-}" = "--test" ] && .venv/bin/interp models install whisper-tiny.en
+
+# Translation for the offered languages, to and from the local language, when the Argos
+# package index answers within a few seconds; an offline server is not held up.
+index_reachable() {
+    timeout 8 .venv/bin/python - <<'PY' >/dev/null 2>&1
+import urllib.request
+from interp.config import load_settings
+urllib.request.urlopen(load_settings().translation_index_url, timeout=5).close()
+PY
+}
+later="later: .venv/bin/interp models install --offered (or, offline, with --from FOLDER of .argosmodel files)"
+if index_reachable; then
+    timeout 1800 .venv/bin/interp models install --offered \
+        || echo "Some translation packages were not installed. Run it again $later" >&2
+else
+    echo "The Argos package index cannot be reached now: install translation $later" >&2
+fi
+.venv/bin/interp models status | sed -n '/^offered languages/,$p' || true
+# Speech output (captions read aloud) speaks with espeak-ng, a system package.
+command -v espeak-ng >/dev/null 2>&1 \
+    || echo "To read captions aloud, install espeak-ng: sudo apt-get install espeak-ng" >&2
 echo "interp is set up. Start it with: .venv/bin/interp serve"

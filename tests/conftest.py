@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -131,8 +132,18 @@ def two_nodes(
         yield nodes
 
 
+@pytest.fixture(scope="session")
+def caption_sender_module() -> Any:
+    """tests.caption_sender, imported before any test moves HOME: it finds the installed
+    speech models there when imported (higher-scoped fixtures are set up first)."""
+    import tests.caption_sender
+
+    return tests.caption_sender
+
+
 @pytest.fixture
 def translating(
+    caption_sender_module: Any,
     tmp_path: Path,
     argos_home: None,
     argos_archives: dict[tuple[str, str], Path],
@@ -140,12 +151,9 @@ def translating(
 ) -> Iterator[LiveServer]:
     """A live server with the speech model and the test Argos packages (en→es, es→en, en→fr);
     settings as for ``live_server``: ``@pytest.mark.server_settings(...)``."""
-    # Imported here: it loads aiortc and the model store, which most tests never need.
-    from tests.caption_sender import translating_server
-
     marker = request.node.get_closest_marker("server_settings")
     settings = marker.kwargs if marker else {}
-    with translating_server(tmp_path, argos_archives, **settings) as server:
+    with caption_sender_module.translating_server(tmp_path, argos_archives, **settings) as server:
         yield server
 
 

@@ -30,6 +30,14 @@ TICK_S = 0.05
 FINAL, PARTIAL = 0, 1
 
 
+def hint_text(terms: tuple[str, ...]) -> str:
+    """Terms as the decoder's prompt: a list, as faster-whisper's ``hotwords`` take them,
+    ended like a sentence. Whisper copies the prompt's style: after a list without the
+    full stop it too left sentences unfinished ("… in the Plaza de San Pedro")."""
+    listed = ", ".join(term.strip() for term in terms if term.strip())
+    return f"{listed}." if listed else ""
+
+
 class CaptionEngine:
     """Owns the model, the scheduler and the workers; use one per process."""
 
@@ -47,6 +55,9 @@ class CaptionEngine:
         self._idle_workers = workers
         # Workers kept free of partials, so that a final never waits behind one.
         self._reserved = 1 if workers > 1 else 0
+        # Hints for every stream that brings none of its own (``StreamOptions.hotwords``);
+        # replaced as a whole, so a running stream picks up the new ones at its next pass.
+        self.hints: tuple[str, ...] = ()
         self._stopping = False
         self._threads = [threading.Thread(target=self._schedule, name="captions-scheduler",
                                           daemon=True)]
@@ -175,6 +186,7 @@ class CaptionEngine:
         if not stream.is_current(job):
             return None, None  # the utterance ended (or went on) meanwhile: nothing to do
         language = job.language or stream.language
+        hints = hint_text(self.hints if opts.hotwords is None else opts.hotwords)
         hypothesis = self.recognizer.recognize(
             job.audio, language=language, task=opts.task,
             beam_size=opts.final_beam_size if job.final else opts.partial_beam_size,
@@ -183,6 +195,7 @@ class CaptionEngine:
             # English-only tiny.en repeats the context back ("X. X"): 6.6 % -> 12.0 % WER
             # on the long-form stream's utterances, where base gains (docs/captions.md).
             previous_text=job.previous_text if self.multilingual else "",
+            hints=hints,
         )
         english = None
         if job.final and opts.translate_finals and opts.task == "transcribe":
@@ -191,6 +204,6 @@ class CaptionEngine:
             elif hypothesis.text:
                 english = self.recognizer.recognize(
                     job.audio, language=hypothesis.language, task="translate",
-                    beam_size=opts.final_beam_size, padding_s=opts.padding_s,
+                    beam_size=opts.final_beam_size, padding_s=opts.padding_s, hints=hints,
                 ).text
         return hypothesis, english

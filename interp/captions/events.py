@@ -66,3 +66,7 @@ class StreamOptions:
     # cheaply; file captioning uses every worker).
     max_in_flight: int = 1
     vad: VadOptions = field(default_factory=VadOptions)
+    # Words likely to be said (the organisation's glossary: names, places, local terms),
+    # given to the decoder as hints. None: the engine's own (``CaptionEngine.hints``),
+    # which a server keeps up to date with its glossary; () for none at all.
+    hotwords: tuple[str, ...] | None = None

@@ -35,6 +35,7 @@ def transcribe_audio(
     speaker: str = "",
     passes: int | None = None,
     stop: threading.Event | None = None,
+    english: list[str] | None = None,
 ) -> list[Segment]:
     """Final segments of a whole recording (16 kHz mono float32), in order.
 
@@ -44,7 +45,9 @@ def transcribe_audio(
     ``on_progress`` receives the seconds of audio finished so far. ``passes`` caps the
     recognition passes running at once (default: every worker; a background job takes
     one, so live captions never wait behind more than one of its passes). Setting
-    ``stop`` ends the work early, with what was finished so far.
+    ``stop`` ends the work early, with what was finished so far. Given a list, ``english``
+    receives each segment's English (Whisper's own translation, one more pass per segment
+    not spoken in English), in the segments' order.
     """
     segments: list[Segment] = []
     finished = threading.Condition()
@@ -53,6 +56,8 @@ def transcribe_audio(
         if event.text:
             segments.append(Segment(event.start_s, event.end_s, event.text, event.language,
                                     speaker))
+            if english is not None:
+                english.append(event.english or "")
         if on_progress is not None:
             on_progress(event.end_s)
         with finished:
@@ -65,7 +70,11 @@ def transcribe_audio(
     def stopped() -> bool:
         return stop is not None and stop.is_set()
 
-    options = StreamOptions(partials=False, max_in_flight=passes or engine.workers)
+    options = StreamOptions(
+        partials=False,
+        max_in_flight=passes or engine.workers,
+        translate_finals=english is not None and engine.multilingual,
+    )
     stream = engine.open_stream(f"file-{id(audio)}", language, task=task, on_event=collect,
                                 options=options)
     try:

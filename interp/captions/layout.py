@@ -95,31 +95,68 @@ def break_lines(words: list[str], max_chars: int) -> list[str] | None:
     return [" ".join(words[: best[1]]), " ".join(words[best[1] :])]
 
 
-def _block_cut(words: list[str]) -> int:
-    """Where to end a full block: after the last clause end in its second half if any."""
-    for i in range(len(words) - 1, len(words) // 2, -1):
-        if _CLAUSE_END.search(words[i - 1]):
-            return i
-    return len(words)
+# Costs of a block layout (lower is better): every block costs a little, so that blocks
+# are as full as reading allows; a sentence that ends is the best place for a block to
+# end; a short block (less than a comfortable line) costs the more the shorter it is, so
+# that a sentence's last word never stands alone on screen ("gospel.").
+_BLOCK_COST = 4.0
+_SENTENCE_END_BONUS = 6.0
+_COMFORTABLE_SHARE = 0.6
+_SHORTNESS_COST = 0.5
+
+
+def _block_end_cost(words: list[str], end: int) -> float:
+    """Cost of ending a block before words[end] (nothing at the end of the text)."""
+    if end == len(words):
+        return 0.0
+    bonus = _SENTENCE_END_BONUS if _SENTENCE_END.search(words[end - 1]) else 0.0
+    return _break_score(words, end) - bonus
+
+
+def _shortness_cost(chars: int, max_chars: int) -> float:
+    return max(0.0, _COMFORTABLE_SHARE * max_chars - chars) * _SHORTNESS_COST
 
 
 def split_text(text: str, max_chars: int = 42) -> list[list[str]]:
-    """The text as blocks of one or two lines each."""
+    """The text as blocks of one or two lines each, the blocks chosen together (the
+    cheapest layout of the whole text) rather than filled one after another."""
+    words = text.split()
+    if not words:
+        return []
+    n = len(words)
+    # best[i]: (cost, start of the last block, its lines) of the best layout of words[:i].
+    best: list[tuple[float, int, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0.0, 0, [])
+    for end in range(1, n + 1):
+        for start in range(end - 1, -1, -1):
+            block = words[start:end]
+            if _length(block) > 2 * max_chars + 1 and end - start > 1:
+                break  # longer starts only add words
+            lines = break_lines(block, max_chars)
+            if lines is None and end - start > 1:
+                continue
+            before = best[start]
+            if before is None:
+                continue
+            whole = start == 0 and end == n  # a short text is one short block: no cost
+            cost = (
+                before[0]
+                + _BLOCK_COST
+                + _block_end_cost(words, end)
+                + (0.0 if whole else _shortness_cost(_length(block), max_chars))
+            )
+            current = best[end]
+            if current is None or cost < current[0]:
+                # A single word longer than a line stands on its own line.
+                best[end] = (cost, start, lines or [" ".join(block)])
     blocks: list[list[str]] = []
-    current: list[str] = []
-    for word in text.split():
-        if current and break_lines([*current, word], max_chars) is None:
-            cut = _block_cut(current)
-            blocks.append(break_lines(current[:cut], max_chars) or [" ".join(current[:cut])])
-            current = current[cut:]
-        current.append(word)
-        # A sentence that ends in the second half of a block ends the block.
-        if _SENTENCE_END.search(word) and _length(current) > max_chars:
-            blocks.append(break_lines(current, max_chars) or [" ".join(current)])
-            current = []
-    if current:
-        blocks.append(break_lines(current, max_chars) or [" ".join(current)])
-    return blocks
+    end = n
+    while end > 0:
+        found = best[end]
+        assert found is not None
+        blocks.append(found[2])
+        end = found[1]
+    return blocks[::-1]
 
 
 def layout(segments: list[Segment], options: LayoutOptions | None = None) -> list[CaptionBlock]:

@@ -66,14 +66,18 @@ def accept(hypothesis: Hypothesis, speech_probability: float = 1.0) -> str:
     """The text to show for ``hypothesis``, or "" when it should be suppressed.
 
     ``speech_probability``: the VAD's mean over the audio (vad.Utterance). Weak audio
-    evidence needs a confident recognition; a phrase Whisper invents on non-speech needs
-    both a confident recognition and audio the VAD heard as speech.
+    evidence needs a confident recognition; a phrase Whisper invents on non-speech (or
+    words of the hints alone) needs both a confident recognition and audio the VAD heard
+    as speech.
     """
     if not hypothesis.text:
         return ""
     if speech_probability < WEAK_SPEECH_PROBABILITY and not vouched(hypothesis):
         return ""
-    if is_phantom(hypothesis.text, hypothesis.language) and not (
+    # Words of the glossary alone are what Whisper writes on noise when given them as hints
+    # (bench_glossary.py): shown on the same terms as a known phantom phrase.
+    suspect = hypothesis.echoes_hints or is_phantom(hypothesis.text, hypothesis.language)
+    if suspect and not (
         vouched(hypothesis) and speech_probability >= PHANTOM_SPEECH_PROBABILITY
     ):
         return ""

@@ -11,6 +11,7 @@ invents and truncates text. See docs/captions.md for the measurements.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,10 @@ MIN_TOKENS = 12
 # Tokens of the previous caption given to the decoder as context (Whisper's own limit
 # is 223; one or two sentences carry the names and topic that matter).
 MAX_CONTEXT_TOKENS = 64
+# Tokens of hints (the organisation's glossary) before that context. faster-whisper's
+# ``hotwords`` allows up to half of the 448-token window; the hints and the context
+# together stay well inside Whisper's 223 tokens of prompt.
+MAX_HINT_TOKENS = 120
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,19 @@ class Hypothesis:
     no_speech_prob: float
     compression_ratio: float
     hit_token_cap: bool
+    # The text is made only of words from the hints: on noise, Whisper given hints writes
+    # them ("Forced Aligner"), as it writes "Thank you." without (see quality.accept).
+    echoes_hints: bool = False
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def echoes(text: str, hints: str) -> bool:
+    """Whether every word of ``text`` is a word of ``hints`` (and there is a word)."""
+    words = _words(text)
+    return bool(words) and words <= _words(hints)
 
 
 def compression_ratio(text: str) -> float:
@@ -76,6 +94,7 @@ class Recognizer:
         padding_s: float = 5.0,
         previous_text: str = "",
         candidates: tuple[str, ...] = (),
+        hints: str = "",
     ) -> Hypothesis:
         """Transcribe (or translate to English) one utterance of up to about 25 s.
 
@@ -84,6 +103,9 @@ class Recognizer:
         the speech in the encoder window; 0 or less uses the full 30 s window.
         ``previous_text`` (what was said just before) conditions the decoder, as
         Whisper does between the windows of a long recording.
+        ``hints`` (words likely to be said: names, places, local terms) go before that
+        context in the prompt, the way faster-whisper's ``hotwords`` do: the decoder then
+        prefers those spellings. They are kept even when there is no previous text.
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_ctranslate2_storage, get_suppressed_tokens
@@ -113,8 +135,12 @@ class Recognizer:
             language=language if self.multilingual else None,
         )
         prompt = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        context = []
+        if hints.strip():
+            context += tokenizer.encode(" " + hints.strip())[:MAX_HINT_TOKENS]
         if previous_text.strip():
-            context = tokenizer.encode(" " + previous_text.strip())[-MAX_CONTEXT_TOKENS:]
+            context += tokenizer.encode(" " + previous_text.strip())[-MAX_CONTEXT_TOKENS:]
+        if context:
             prompt = [tokenizer.sot_prev, *context, *prompt]
         max_new = max(MIN_TOKENS, int(MAX_TOKENS_PER_S * duration))
         result = whisper.model.generate(
@@ -137,4 +163,5 @@ class Recognizer:
             no_speech_prob=float(result.no_speech_prob),
             compression_ratio=compression_ratio(text),
             hit_token_cap=len(tokens) >= max_new,
+            echoes_hints=bool(hints) and echoes(text, hints),
         )

@@ -30,3 +30,22 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
         previous = current
     return previous[-1] / len(ref)
+
+
+def _occurrences(words: list[str], term: list[str]) -> int:
+    return sum(words[i : i + len(term)] == term for i in range(len(words) - len(term) + 1))
+
+
+def terms_recognised(terms: tuple[str, ...], reference: str, hypothesis: str) -> tuple[int, int]:
+    """(occurrences of the terms said that the hypothesis spells right, occurrences said),
+    each term counted as a whole run of words with the normalisation above: "Mariana's"
+    is not "Marianas", "Cintra" is not "Sintra"."""
+    ref, hyp = normalise(reference), normalise(hypothesis)
+    said = found = 0
+    for term in terms:
+        words = normalise(term)
+        if words:
+            in_reference = _occurrences(ref, words)
+            said += in_reference
+            found += min(in_reference, _occurrences(hyp, words))
+    return found, said

@@ -1,4 +1,9 @@
-"""Transcript files: WebVTT, SRT, plain text and JSON."""
+"""Transcript files: WebVTT, SRT, plain text and JSON.
+
+A machine-translated transcript says so once, at its top (``notice``), never per cue:
+a WebVTT ``NOTE``, the first SRT cue (from 0 s, ending before the first words and at
+most ``NOTICE_S`` long), the text file's first line, the JSON's ``notice``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from dataclasses import asdict
 from interp.captions.layout import CaptionBlock, Segment
 
 FORMATS = ("vtt", "srt", "txt", "json")
+# The longest an SRT notice cue stays on screen, before the first words at the latest.
+NOTICE_S = 5.0
 
 
 def _timestamp(seconds: float, separator: str) -> str:
@@ -22,8 +29,11 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(blocks: list[CaptionBlock]) -> str:
+def to_vtt(blocks: list[CaptionBlock], notice: str = "") -> str:
     out = ["WEBVTT", ""]
+    if notice:
+        # "-->" would end a NOTE block early; it has no business in a notice anyway.
+        out += ["NOTE", notice.replace("-->", "->"), ""]
     for block in blocks:
         out.append(f"{_timestamp(block.start_s, '.')} --> {_timestamp(block.end_s, '.')}")
         lines = [_vtt_escape(line) for line in block.lines]
@@ -34,9 +44,13 @@ def to_vtt(blocks: list[CaptionBlock]) -> str:
     return "\n".join(out)
 
 
-def to_srt(blocks: list[CaptionBlock]) -> str:
+def to_srt(blocks: list[CaptionBlock], notice: str = "") -> str:
     out = []
-    for number, block in enumerate(blocks, 1):
+    if notice:
+        # SRT has no comments: the notice is a cue of its own, shown before the first words.
+        end = min(NOTICE_S, blocks[0].start_s) if blocks else NOTICE_S
+        out += ["1", f"{_timestamp(0, ',')} --> {_timestamp(end, ',')}", notice, ""]
+    for number, block in enumerate(blocks, 2 if notice else 1):
         lines = list(block.lines)
         if block.speaker:
             lines[0] = f"{block.speaker}: {lines[0]}"
@@ -45,26 +59,30 @@ def to_srt(blocks: list[CaptionBlock]) -> str:
     return "\n".join(out)
 
 
-def to_text(segments: list[Segment]) -> str:
-    lines = []
+def to_text(segments: list[Segment], notice: str = "") -> str:
+    lines = [notice, ""] if notice else []
     for seg in segments:
         who = f"{seg.speaker}: " if seg.speaker else ""
         lines.append(f"[{_timestamp(seg.start_s, '.')[:8]}] {who}{seg.text}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def to_json(segments: list[Segment]) -> str:
-    return json.dumps({"segments": [asdict(s) for s in segments]}, ensure_ascii=False,
-                      indent=2) + "\n"
+def to_json(segments: list[Segment], notice: str = "") -> str:
+    body: dict[str, object] = {"notice": notice} if notice else {}
+    body["segments"] = [asdict(s) for s in segments]
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(fmt: str, segments: list[Segment], blocks: list[CaptionBlock]) -> str:
+def render(
+    fmt: str, segments: list[Segment], blocks: list[CaptionBlock], notice: str = ""
+) -> str:
+    """The transcript in ``fmt``; ``notice``: said once at the top (a machine translation)."""
     if fmt == "vtt":
-        return to_vtt(blocks)
+        return to_vtt(blocks, notice)
     if fmt == "srt":
-        return to_srt(blocks)
+        return to_srt(blocks, notice)
     if fmt == "txt":
-        return to_text(segments)
+        return to_text(segments, notice)
     if fmt == "json":
-        return to_json(segments)
+        return to_json(segments, notice)
     raise ValueError(f"unknown caption format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=FORMATS, help="default: from -o's suffix, else vtt")
     parser.add_argument("--speaker", default="", help="speaker name for the voice tags")
     parser.add_argument("--max-chars", type=int, default=42, help="characters per line")
+    parser.add_argument(
+        "--glossary", type=Path, metavar="FILE",
+        help="terms likely to be said (names, places, local services), one a line: "
+             "recognition hints",
+    )
     parser.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
     parser.set_defaults(handler=run)
 
@@ -47,12 +52,24 @@ def run(args: argparse.Namespace) -> int:
         print("interp: --max-chars must be at least 10", file=sys.stderr)
         return 2
     settings = load_settings(args.config)
+    hints: list[str] = []
+    if args.glossary is not None:
+        from interp.domain.errors import InvalidInput
+        from interp.domain.glossary import parse_term_list
+
+        try:
+            hints = parse_term_list(args.glossary.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, InvalidInput) as exc:
+            why = exc.message if isinstance(exc, InvalidInput) else exc
+            print(f"interp: --glossary {args.glossary}: {why}", file=sys.stderr)
+            return 2
     try:
         audio = load_audio(args.file)
         engine = speech_engine(settings, args.model)
     except (AudioError, ModelNotInstalledError) as exc:
         print(f"interp: {exc}", file=sys.stderr)
         return 1
+    engine.hints = tuple(hints)
     task = "translate" if args.translate_to else "transcribe"
     duration = len(audio) / SAMPLE_RATE
     with engine, tqdm(total=round(duration, 1), unit="s", desc=args.file.name,
@@ -67,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"interp: {exc}", file=sys.stderr)
             return 2
     blocks = layout(segments, LayoutOptions(max_chars=args.max_chars))
-    text = render(fmt, segments, blocks)
+    # Whisper's translate task is machine translation: the file says so, once.
+    notice = "Machine translation, may contain mistakes" if args.translate_to else ""
+    text = render(fmt, segments, blocks, notice)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:

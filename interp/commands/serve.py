@@ -9,7 +9,7 @@ from typing import Any
 
 from interp.commands.data_dir import unwritable_reason
 from interp.config import Settings, load_settings
-from interp.store.database import Database, SchemaOutOfDate
+from interp.store.database import Database, SchemaOutOfDate, head_revision, upgrade_schema
 
 # WebSocket frames larger than this close the connection; the protocol's own limit
 # (interp.realtime.protocol.MAX_MESSAGE_BYTES) answers smaller oversized messages clearly.
@@ -38,10 +38,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=serve)
 
 
-async def _check_schema(url: str) -> None:
+async def _prepare_schema(url: str) -> bool:
+    """Create the schema in a new, empty database (a fresh install starts with one command);
+    refuse one migrated to another version, which `interp db upgrade` must move on
+    deliberately. Returns whether it created the schema."""
     db = Database(url)
     try:
+        if await db.is_empty():
+            await upgrade_schema(url)
+            return True
         await db.check_schema()
+        return False
     finally:
         await db.close()
 
@@ -58,10 +65,12 @@ def serve(args: argparse.Namespace) -> int:
         print(unwritable, file=sys.stderr)
         return 2
     try:
-        asyncio.run(_check_schema(settings.effective_database_url))
+        created = asyncio.run(_prepare_schema(settings.effective_database_url))
     except SchemaOutOfDate as exc:
         print(f"interp: {exc}", file=sys.stderr)
         return 2
+    if created:
+        print(f"Created the database (schema {head_revision()}).", flush=True)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -105,6 +105,8 @@ class CaptionJobInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # The languages a translation of the transcript is kept in (made with it, or since).
+    translated_into: tuple[str, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -140,6 +142,7 @@ def view(row: CaptionJob) -> CaptionJobInfo:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        translated_into=tuple(json.loads(row.result).get("translations", ())) if row.result else (),
     )
 
 

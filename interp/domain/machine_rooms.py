@@ -82,7 +82,8 @@ class MachineRooms(QueueLookups):
             session.add(
                 # Started at once: nobody else has to arrive for it to begin.
                 Room(id=room_id, request_id=request_id, media=row.media, kind=RoomKind.MACHINE,
-                     desk_language=desk_language, created_at=now, started_at=now)
+                     desk_language=desk_language, captions_for_all=row.needs_captions,
+                     created_at=now, started_at=now)
             )
             await session.flush()
             session.add(resident_seat(room_id, row))

@@ -26,6 +26,7 @@ class QueuedRequest:
     long_wait: bool
     volunteer_id: str | None
     room_id: str | None
+    needs_captions: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class QueuedRequest:
             "status": self.status,
             "created_at": self.created_at.isoformat(),
             "long_wait": self.long_wait,
+            "needs_captions": self.needs_captions,
         }
 
 
@@ -62,6 +64,7 @@ def request_view(row: InterpretationRequest) -> QueuedRequest:
         long_wait=row.long_wait_at is not None,
         volunteer_id=row.volunteer_id,
         room_id=row.room_id,
+        needs_captions=row.needs_captions,
     )
 
 
@@ -88,6 +91,7 @@ def open_request_row(
     note: str,
     ttl: timedelta,
     room_id: str | None = None,
+    needs_captions: bool = False,
 ) -> InterpretationRequest:
     """A new request, open in the queue until ``ttl`` has passed."""
     now = utcnow()
@@ -97,6 +101,7 @@ def open_request_row(
         language_code=language,
         media=media,
         note=note,
+        needs_captions=needs_captions,
         status=RequestStatus.OPEN,
         priority=0,
         created_at=now,

@@ -70,13 +70,20 @@ def in_a_call(volunteer_id: str) -> Any:
 
 class RequestQueue(MachineRooms, MeetingRequests):
     async def create(
-        self, language: str, media: str, note: str = "", link_token: str | None = None
+        self,
+        language: str,
+        media: str,
+        note: str = "",
+        link_token: str | None = None,
+        needs_captions: bool = False,
     ) -> NewRequest:
         if media not in MEDIA:
             raise InvalidInput("Choose video or audio only.", "media")
         language, note = await checked_request(self.organisation, language, note)
         token, token_hash = new_token()
-        row = open_request_row(token_hash, language, media, note, self.request_ttl)
+        row = open_request_row(
+            token_hash, language, media, note, self.request_ttl, needs_captions=needs_captions
+        )
         async with self.db.session() as session:
             if link_token is not None:
                 row.resident_link_id = await spend_link(session, link_token)
@@ -164,7 +171,13 @@ class RequestQueue(MachineRooms, MeetingRequests):
                 await session.refresh(row)
                 if joinable is None:
                     session.add(
-                        Room(id=room_id, request_id=request_id, media=row.media, created_at=now)
+                        Room(
+                            id=room_id,
+                            request_id=request_id,
+                            media=row.media,
+                            captions_for_all=row.needs_captions,
+                            created_at=now,
+                        )
                     )
                     await session.flush()
                     session.add(resident_seat(room_id, row))

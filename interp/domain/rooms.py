@@ -31,6 +31,8 @@ class Participant:
     user_id: str | None
     # What they chose to read captions in; None until they choose.
     caption_languages: tuple[str, ...] | None = None
+    # What they have read aloud (speech output); none until they ask.
+    speech_languages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +54,10 @@ class RoomInfo:
     participants: tuple[Participant, ...]
     kind: str = RoomKind.CALL  # a RoomKind
     desk_language: str | None = None
+    # Every speaker's page sends its audio for captioning, not only those who chose to.
+    captions_for_all: bool = False
+    # The resident asked for captions (deaf, hard of hearing): the call started with them on.
+    captions_asked: bool = False
 
     @property
     def machine(self) -> bool:
@@ -78,8 +84,10 @@ class RoomInfo:
 
 def _participant(row: RoomParticipant) -> Participant:
     chosen = tuple(row.caption_languages.split(",")) if row.caption_languages else None
+    spoken = tuple(row.speech_languages.split(",")) if row.speech_languages else ()
     return Participant(
-        row.id, row.room_id, row.role, row.display_name, row.language_code, row.user_id, chosen
+        row.id, row.room_id, row.role, row.display_name, row.language_code, row.user_id, chosen,
+        spoken,
     )
 
 
@@ -92,6 +100,18 @@ def check_caption_languages(languages: list[str] | tuple[str, ...]) -> tuple[str
         language = get_language(code) if code != ORIGINAL else None
         if code != ORIGINAL and (language is None or language.signed):
             raise InvalidInput(f"Captions cannot be shown in {code!r}.")
+    return chosen
+
+
+def check_speech_languages(languages: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Validated languages to read aloud: none (off), or one or two spoken language codes."""
+    chosen = tuple(dict.fromkeys(languages))
+    if len(chosen) > MAX_CAPTION_LANGUAGES:
+        raise InvalidInput(f"Choose at most {MAX_CAPTION_LANGUAGES} languages to hear.")
+    for code in chosen:
+        language = get_language(code)
+        if language is None or language.signed:
+            raise InvalidInput(f"Captions cannot be read aloud in {code!r}.")
     return chosen
 
 
@@ -109,6 +129,13 @@ class Rooms:
                 .where(RoomParticipant.room_id == room_id)
                 .order_by(RoomParticipant.role)
             )
+            asked = room.request_id is not None and bool(
+                await session.scalar(
+                    select(InterpretationRequest.needs_captions).where(
+                        InterpretationRequest.id == room.request_id
+                    )
+                )
+            )
             return RoomInfo(
                 room.id,
                 room.request_id,
@@ -119,7 +146,20 @@ class Rooms:
                 tuple(_participant(r) for r in rows),
                 room.kind,
                 room.desk_language,
+                room.captions_for_all,
+                asked,
             )
+
+    async def set_captions_for_all(self, room_id: str, on: bool) -> bool:
+        """Switch captions on or off for everyone in an open room; True when it changed."""
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(Room)
+                .where(Room.id == room_id, Room.closed_at.is_(None))
+                .where(Room.captions_for_all != on)
+                .values(captions_for_all=on)
+            )
+        return rowcount(done) == 1
 
     async def participant_by_token(self, token: str) -> Participant:
         """The participant this token admits, in a room that is still open."""
@@ -161,6 +201,32 @@ class Rooms:
         if rowcount(done) != 1:
             raise NotFound("No such participant.")
         return chosen
+
+    async def set_speech_languages(
+        self, participant_id: str, languages: list[str] | tuple[str, ...]
+    ) -> tuple[str, ...]:
+        chosen = check_speech_languages(languages)
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(RoomParticipant)
+                .where(RoomParticipant.id == participant_id)
+                .values(speech_languages=",".join(chosen) or None)
+            )
+        if rowcount(done) != 1:
+            raise NotFound("No such participant.")
+        return chosen
+
+    async def speech_listeners(self, room_id: str) -> set[str]:
+        """The languages someone in the room has captions read aloud in now."""
+        async with self.db.session() as session:
+            chosen = await session.scalars(
+                select(RoomParticipant.speech_languages)
+                .where(RoomParticipant.room_id == room_id)
+                .where(RoomParticipant.joined_at.is_not(None))
+                .where(RoomParticipant.left_at.is_(None))
+                .where(RoomParticipant.speech_languages.is_not(None))
+            )
+            return {code for row in chosen if row for code in row.split(",")}
 
     async def caption_readers(self, room_id: str, local_language: str) -> set[str]:
         """The languages someone in the room reads captions in now (each counted once)."""
@@ -278,11 +344,19 @@ class Rooms:
             .where(RoomParticipant.left_at.is_(None))
             .exists()
         )
+        # Someone must have come: a machine room starts when it is made, before its
+        # resident's page has joined, and is not abandoned in between.
+        came = (
+            select(RoomParticipant.id)
+            .where(RoomParticipant.room_id == Room.id)
+            .where(RoomParticipant.joined_at.is_not(None))
+            .exists()
+        )
         async with self.db.session() as session:
             rows = await session.execute(
                 select(Room.id, Room.kind)
                 .where(Room.closed_at.is_(None), Room.started_at.is_not(None))
-                .where(~present)
+                .where(came, ~present)
             )
             return [(room_id, kind) for room_id, kind in rows]
 

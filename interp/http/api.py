@@ -33,13 +33,17 @@ async def create_request(request: Request) -> Response:
     if refusal is not None:
         return refusal
     data = await json_body(request)
-    fields = {"language": str, "media": str, "note": str, "link": str}
+    fields = {"language": str, "media": str, "note": str, "link": str, "needs_captions": bool}
     for name, value in data.items():
         if name not in fields or not isinstance(value, fields[name]):
             return error_response("invalid", f"Unexpected or ill-typed field {name!r}.", 400)
     try:
         new = await svc.dispatcher.create_request(
-            data.get("language", ""), data.get("media", ""), data.get("note", ""), data.get("link")
+            data.get("language", ""),
+            data.get("media", ""),
+            data.get("note", ""),
+            data.get("link"),
+            needs_captions=data.get("needs_captions", False),
         )
     except DomainError as exc:
         return domain_error(exc)

@@ -73,6 +73,16 @@ def say(request: Request, message: str, **values: Any) -> str:
     return text % values if values else text
 
 
+# Said once at the top of a machine-translated transcript file.
+MACHINE_TRANSLATION = N_("Machine translation, may contain mistakes")
+
+
+def machine_translation_notice(language: str) -> str:
+    """The notice in the transcript's own language where the interface speaks it, else in
+    English: the file goes to its readers, not to whoever downloads it."""
+    return i18n.translations(language).gettext(MACHINE_TRANSLATION)
+
+
 def wants_json(request: Request) -> bool:
     """Whether to answer in JSON: an API route, or a page's script that asks for it."""
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(

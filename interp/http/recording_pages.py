@@ -7,7 +7,8 @@ import asyncio
 from typing import Any
 from urllib.parse import quote
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent
+from babel.units import format_unit
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -22,7 +23,14 @@ from interp.domain.kinds import JobStatus
 from interp.http.guard import Refusal, requires
 from interp.http.json_api import error_response
 from interp.http.limits import too_many
-from interp.http.pages import FORM_EXPIRED, checked_form, page, say, wants_json
+from interp.http.pages import (
+    FORM_EXPIRED,
+    checked_form,
+    machine_translation_notice,
+    page,
+    say,
+    wants_json,
+)
 from interp.http.security import CSRF_FIELD, csrf_ok
 from interp.http.state import services
 from interp.http.templating import request_locale
@@ -74,13 +82,31 @@ def _recognised_languages() -> set[str]:
     return set(_LANGUAGE_CODES)
 
 
-def _translation_targets(svc: Services, source: str | None = None) -> list[str]:
-    """Languages the installed models translate into (from ``source``, when given)."""
+def _translation_targets(
+    svc: Services, source: str | None = None, kept: tuple[str, ...] = ()
+) -> list[str]:
+    """Languages the installed models translate into (from ``source``, when given), and
+    those a translation is ``kept`` in: from a kept English (the speech model's own, made
+    with the captions), wherever the models translate English into."""
     translator = svc.language_tools.translation.translator
     targets = {target for _, target in translator.pairs}
     if source:
-        targets = {t for t in targets | {PIVOT} if translator.route(source, t) is not None}
+        sources = {source, PIVOT} if PIVOT in kept else {source}
+        targets = {
+            t for t in targets | {PIVOT}
+            if any(s == t or translator.route(s, t) is not None for s in sources)
+        }
+        targets.update(kept)
         targets.discard(source)
+    return sorted(targets)
+
+
+def _upload_targets(svc: Services) -> list[str]:
+    """What a recording can be translated into as it is captioned: what the installed
+    models translate into, and English from the speech model itself."""
+    targets = set(_translation_targets(svc))
+    if svc.language_tools.english_from_speech:
+        targets.add(PIVOT)
     return sorted(targets)
 
 
@@ -96,6 +122,15 @@ def _reason(request: Request, svc: Services, error: str) -> str:
     return say(request, error)
 
 
+def file_size(size_bytes: int, locale: str) -> str:
+    """A file's size in kB below a megabyte, else in MB with one decimal, written as the
+    reader's language writes units (CLDR, through Babel)."""
+    if size_bytes < 1_000_000:
+        return format_unit(max(1, round(size_bytes / 1000)), "digital-kilobyte", "short",
+                           locale=locale)
+    return format_unit(round(size_bytes / 1e6, 1), "digital-megabyte", "short", locale=locale)
+
+
 def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str, Any]:
     """A job as the page and the status API show it, in the reader's language."""
     view = job.as_dict()
@@ -104,7 +139,7 @@ def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str,
         error=_reason(request, svc, job.error) if job.error else None,
         language_name=_language_name(request, job.language),
         created_text=job.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-        size_mb=format_decimal(job.size_bytes / 1e6, "#,##0.0", locale=locale),
+        size_text=file_size(job.size_bytes, locale),
         percent_text=format_percent(job.progress, locale=locale),
         status_url=f"/api/recordings/{job.id}",
         downloads={},
@@ -116,7 +151,7 @@ def _job_view(request: Request, svc: Services, job: CaptionJobInfo) -> dict[str,
         }
         view["translations"] = [
             {"code": code, "name": _language_name(request, code)}
-            for code in _translation_targets(svc, job.language)
+            for code in _translation_targets(svc, job.language, job.translated_into)
         ]
     return view
 
@@ -144,7 +179,7 @@ async def _list_page(
             ],
             "targets": [
                 {"code": code, "name": _language_name(request, code)}
-                for code in _translation_targets(svc)
+                for code in _upload_targets(svc)
             ],
         },
         status,
@@ -302,7 +337,9 @@ async def download(request: Request, account: Account) -> Response:
             ) from exc
         await svc.caption_jobs.add_translation(job.id, language, texts)
         segments = transcript.with_translation(language, texts).in_language(language) or []
-    body = writers.render(fmt, segments, layout(segments, LayoutOptions()))
+    translated = bool(language) and any(s.language != language for s in transcript.segments)
+    notice = machine_translation_notice(language) if translated else ""
+    body = writers.render(fmt, segments, layout(segments, LayoutOptions()), notice)
     stem = job.filename.rsplit(".", 1)[0] if "." in job.filename[1:] else job.filename
     tag = language or transcript.language
     filename = f"{stem}.{tag}.{fmt}" if tag else f"{stem}.{fmt}"

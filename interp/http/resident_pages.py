@@ -75,7 +75,7 @@ async def link_form(request: Request) -> Response:
 async def submit_request(request: Request) -> Response:
     link_token = request.path_params.get("token")
     form = await request.form()
-    values = {k: str(form.get(k, "")) for k in ("language", "media", "note")}
+    values = {k: str(form.get(k, "")) for k in ("language", "media", "note", "captions")}
     if await checked_form(request) is None:
         return await _request_form(request, link_token, FORM_EXPIRED, values, 403)
     svc = services(request)
@@ -84,7 +84,11 @@ async def submit_request(request: Request) -> Response:
         return refusal
     try:
         new = await svc.dispatcher.create_request(
-            values["language"], values["media"], values["note"], link_token
+            values["language"],
+            values["media"],
+            values["note"],
+            link_token,
+            needs_captions=values["captions"] == "yes",
         )
     except DomainError as exc:
         codes = {InvalidToken.code: LINK_INVALID, Unavailable.code: REQUESTS_PAUSED}

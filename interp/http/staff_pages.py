@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from interp.coverage import Gap, argos_index, coverage_table
 from interp.domain.accounts import ROLES, STAFF_ROLES, Account
 from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.kinds import AccountRole, ParticipantRole, RoomKind
@@ -18,7 +19,7 @@ from interp.http.guard import Refusal, requires
 from interp.http.pages import CALL_ENDED, FORM_EXPIRED, checked_form, home_url, page
 from interp.http.state import services
 from interp.i18n import N_
-from interp.languages import is_signed, sorted_languages
+from interp.languages import LANGUAGES, is_signed, sorted_languages
 
 RETENTION_RANGE = N_("Choose a number of days from 0 to 365.")
 OWN_ACCOUNT = N_("You cannot deactivate your own account.")
@@ -70,7 +71,13 @@ async def _coordinator_view(
     request: Request, account: Account, status: int = 200, **extra: Any
 ) -> Response:
     svc = services(request)
-    offered = {lang.code for lang in await svc.organisation.offered_languages()}
+    offered = [lang.code for lang in await svc.organisation.offered_languages()]
+    settings = svc.settings
+    # Read from the models folder and static lists on each visit: cheap, and never the
+    # network, so a package installed from the shell shows at once.
+    coverage = coverage_table(offered, settings.local_language, settings.models_dir)
+    # Languages just added on this page, to say at once what they lack.
+    added = set(request.query_params.get("added", "").split(","))
     return page(
         request,
         "coordinator.html",
@@ -79,9 +86,14 @@ async def _coordinator_view(
             "people": await svc.accounts.all(),
             "roles": ROLES,
             "languages": sorted_languages(),
-            "offered": offered,
+            "offered": set(offered),
+            "coverage": coverage,
+            "added_gaps": [row for row in coverage if row.code in added and row.gap != Gap.NONE],
+            "local_language": settings.local_language,
+            "index_date": argos_index.AS_OF,
             "public_url": svc.settings.effective_public_url,
             "transcript_retention_days": await svc.transcripts.retention_days(),
+            **await _glossary_context(request, offered),
             **extra,
         },
         status,
@@ -120,7 +132,16 @@ async def _coordinator_change(request: Request, account: Account, form: FormData
         changed = await svc.accounts.set_active(user_id, action == "activate")
         await svc.dispatcher.account_changed(changed)
     elif action == "languages":
-        await svc.organisation.set_offered_languages([str(c) for c in form.getlist("languages")])
+        before = {lang.code for lang in await svc.organisation.offered_languages()}
+        chosen = await svc.organisation.set_offered_languages(
+            [str(c) for c in form.getlist("languages")]
+        )
+        added = ",".join(lang.code for lang in chosen if lang.code not in before)
+        target = f"/coordinator?added={added}#coverage-heading" if added else "/coordinator"
+        return RedirectResponse(target, status_code=303)
+    elif action in GLOSSARY_ACTIONS:
+        await _glossary_change(request, action, form)
+        return RedirectResponse("/coordinator#glossary-heading", status_code=303)
     elif action == "retention":
         try:
             await svc.transcripts.set_retention_days(int(str(form.get("days", "")).strip()))
@@ -129,6 +150,40 @@ async def _coordinator_change(request: Request, account: Account, form: FormData
     else:
         return await _coordinator_view(request, account, 400, error=UNKNOWN_ACTION)
     return RedirectResponse("/coordinator", status_code=303)
+
+
+GLOSSARY_ACTIONS = ("glossary_add", "glossary_update", "glossary_remove")
+
+
+async def _glossary_context(request: Request, offered: list[str]) -> dict[str, Any]:
+    """The glossary card: the terms, and the languages a term may be written in for readers
+    (those offered besides the local one, and any a term already has a rendering in)."""
+    svc = services(request)
+    terms = await svc.glossary.terms()
+    local = svc.settings.local_language
+    codes = [c for c in offered if c != local and not is_signed(c)]
+    codes += sorted({c for t in terms for c in t.renderings} - set(codes))
+    return {"glossary": terms, "rendering_languages": [LANGUAGES[c] for c in codes]}
+
+
+async def _glossary_change(request: Request, action: str, form: FormData) -> None:
+    """Add, change or remove a glossary term, then recognise and translate with the new list
+    at once on this node (other nodes read it again within ``GLOSSARY_TTL_S``)."""
+    svc = services(request)
+    if action == "glossary_remove":
+        await svc.glossary.remove(str(form.get("term_id", "")))
+    else:
+        renderings = {
+            key.removeprefix("rendering_"): str(value)
+            for key, value in form.multi_items()
+            if key.startswith("rendering_")
+        }
+        term = str(form.get("term", ""))
+        if action == "glossary_add":
+            await svc.glossary.add(term, renderings)
+        else:
+            await svc.glossary.update(str(form.get("term_id", "")), term, renderings)
+    await svc.language_tools.refresh_glossary(force=True)
 
 
 @requires(*STAFF_ROLES)

@@ -34,6 +34,7 @@ from interp.domain.transcripts import KeptSegment
 from interp.http.auth import current_account
 from interp.http.guard import Refusal, requires
 from interp.http.json_api import domain_error, error_response, json_body
+from interp.http.pages import machine_translation_notice
 from interp.http.security import CSRF_HEADER, csrf_ok
 from interp.http.state import services
 from interp.http.templating import environment, gettext_functions, render, request_locale
@@ -200,6 +201,7 @@ async def download(request: Request, account: Account) -> Response:
     kept = await svc.transcripts.segments(meeting.id)
     if not kept:
         raise Refusal(404, "not_found", NOTHING_KEPT)
+    translated = bool(language) and any(seg.language != language for seg in kept)
     if language:
         kept, commands = await _translated(svc, kept, language)
         if commands:
@@ -215,7 +217,8 @@ async def download(request: Request, account: Account) -> Response:
                 seg.speaker_name or seg.speaker_role.capitalize())
         for seg in kept
     ]
-    text = render_captions(fmt, segments, layout(segments))
+    notice = machine_translation_notice(language) if translated else ""
+    text = render_captions(fmt, segments, layout(segments), notice)
     name = _filename(meeting, language, fmt)
     headers = {"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"}
     return Response(text, media_type=MEDIA_TYPES[fmt], headers=headers)

@@ -27,6 +27,8 @@ class RoomEvent(StrEnum):
     # An interpreter (``user``) handed the request back; machine interpretation goes on.
     INTERPRETER_RELEASED = "interpreter.released"
     CAPTIONS_STATE = "captions.state"
+    # Captions switched on or off for everyone in the call (``on``), by ``peer``.
+    CAPTIONS_ALL = "captions.all"
     CAPTIONS_BEHIND = "captions.behind"
     # A meeting's events: each starts with "meeting." (see interp.domain.meeting_rules).
     MEETING_STARTED = "meeting.started"

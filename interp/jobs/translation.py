@@ -1,5 +1,6 @@
 """Translating a recording's transcript with the installed models (through English when no
-model translates the pair directly)."""
+model translates the pair directly), or from the English the speech model made of it
+(Whisper's translate task) when no model translates from the language spoken."""
 
 from __future__ import annotations
 
@@ -54,6 +55,25 @@ def check_routes(service: TranslationService, transcript: Transcript, target: st
                                                                    target))
 
 
+def _sources(
+    service: TranslationService, transcript: Transcript, target: str
+) -> list[tuple[str, str]]:
+    """What to translate into ``target``, segment by segment: (text, its language)."""
+    spoken = [(s.text, s.language) for s in transcript.segments]
+    try:
+        check_routes(service, transcript, target)
+        return spoken
+    except MissingTranslation:
+        english = transcript.translations.get(PIVOT)
+        if english is None or not reachable(service, PIVOT, target):
+            raise
+    # A model is missing for a language spoken, but the speech model's English reaches.
+    return [
+        (text, language) if language in ("", target) else (english_text, PIVOT)
+        for (text, language), english_text in zip(spoken, english, strict=True)
+    ]
+
+
 async def translate_transcript(
     service: TranslationService,
     transcript: Transcript,
@@ -61,14 +81,13 @@ async def translate_transcript(
     on_progress: Callable[[float], None] | None = None,
 ) -> list[str]:
     """Each segment's text in ``target``, in order; ``on_progress`` gets the share done."""
-    check_routes(service, transcript, target)
+    sources = _sources(service, transcript, target)
     texts = []
-    total = len(transcript.segments)
-    for done, segment in enumerate(transcript.segments, 1):
-        if segment.language in ("", target):
-            texts.append(segment.text)
+    for done, (text, language) in enumerate(sources, 1):
+        if language in ("", target):
+            texts.append(text)
         else:
-            texts.append((await service.translate(segment.text, segment.language, target)).text)
+            texts.append((await service.translate(text, language, target)).text)
         if on_progress is not None:
-            on_progress(done / total)
+            on_progress(done / len(sources))
     return texts

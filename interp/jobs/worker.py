@@ -25,6 +25,7 @@ from interp.i18n import N_
 from interp.jobs.translation import MissingTranslation, translate_transcript
 from interp.jobs.uploads import NO_SOUND, TOO_LONG, Uploads
 from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
+from interp.translation.translator import PIVOT
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -203,6 +204,9 @@ class CaptionWorker:
             raise JobFailed(ENGLISH_ONLY)
         share = RECOGNITION_SHARE if job.translate_to else 1.0
         progress = _Progress()
+        # Asked for a translation: the speech model's own English costs a pass per segment
+        # but needs no translation model, and leads on to the languages installed from it.
+        english: list[str] | None = [] if job.translate_to and engine.multilingual else None
 
         def recognise() -> tuple[list[Segment], float]:
             # Decoded as recognition goes: a long recording is never in memory whole.
@@ -211,7 +215,7 @@ class CaptionWorker:
                 # One pass at a time: live captions share the engine and go first.
                 segments = transcribe_audio(
                     engine, audio, job.language, on_progress=progress.update,
-                    passes=1, stop=self._stopping,
+                    passes=1, stop=self._stopping, english=english,
                 )
                 return segments, audio.decoded_s
 
@@ -219,6 +223,8 @@ class CaptionWorker:
             job.id, in_daemon_thread(recognise), lambda: share * progress.fraction
         )
         transcript = Transcript(tuple(segments), duration)
+        if english is not None and transcript.languages() not in ((), (PIVOT,)):
+            transcript = transcript.with_translation(PIVOT, english)
         if job.translate_to is None:
             return transcript
         translated = _Progress()

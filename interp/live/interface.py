@@ -79,6 +79,10 @@ class LiveCaptioning(Protocol):
         readers, translated once per language read; returns once it is out."""
         ...
 
+    def speaks(self, language: str) -> bool:
+        """Whether captions in ``language`` can be read aloud here (a voice speaks it)."""
+        ...
+
     def readers_changed(self, room_id: str) -> None:
         """Someone came, went or chose another language: ask again who reads what."""
         ...

@@ -1,4 +1,5 @@
-"""The languages read in a room now, which its captions are translated into.
+"""The languages read in a room now, which its captions are translated into, and those
+some of its readers have read aloud (speech output).
 
 Participants' choices are in the database; asking it for every caption (partials
 come several times a second) would cost a query each, so the answer is reused for
@@ -33,6 +34,8 @@ class RoomReaders:
         self.clock = clock
         # room -> (when asked, the participants' languages)
         self._asked: dict[str, tuple[float, set[str]]] = {}
+        # room -> (when asked, the languages read aloud)
+        self._heard: dict[str, tuple[float, set[str]]] = {}
 
     async def languages(self, room_id: str) -> set[str]:
         """The languages read in the room: by its participants and by its caption viewers."""
@@ -45,6 +48,17 @@ class RoomReaders:
             self._asked[room_id] = (now, wanted)
         return wanted | self.viewers_read(room_id)
 
+    async def heard(self, room_id: str) -> set[str]:
+        """The languages someone in the room has captions read aloud in."""
+        cached = self._heard.get(room_id)
+        now = self.clock()
+        if cached is not None and now - cached[0] < READERS_TTL_S:
+            return cached[1]
+        heard = await self.rooms.speech_listeners(room_id)
+        self._heard[room_id] = (now, heard)
+        return heard
+
     def changed(self, room_id: str) -> None:
         """Someone came, went or chose another language: ask the database next time."""
         self._asked.pop(room_id, None)
+        self._heard.pop(room_id, None)

@@ -4,8 +4,9 @@ Each speaker has their own caption stream, so the speaker label comes free. A fi
 segment is translated once per language that someone in the room reads, not once
 per listener, and published on that language's hub channel; a listener's connection
 subscribes to the channel of the language it reads. Partials go out too, as
-tentative text: in the speaker's language at once, and translated at most every
-``partial_translation_interval_s`` per stream so translation keeps up. A line typed
+tentative text: in the speaker's language at once, and translated for the other
+languages beside the relay, at most every ``partial_translation_interval_s`` per
+stream and never in a final's way (``interp.live.partials``). A line typed
 in the room's chat goes out the same way as a final (``CaptionFanout.post_text``),
 marked ``kind: "chat"``, and needs no speech model.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,6 +33,8 @@ from interp.domain.tokens import utcnow
 from interp.domain.transcripts import SpokenSegment
 from interp.hub import Hub
 from interp.hub.channels import captions_channel
+from interp.live.partials import PartialTranslations
+from interp.live.spoken import SpokenCaptions
 from interp.translation.service import TranslationService
 from interp.translation.translator import Translation
 
@@ -49,7 +51,8 @@ class _SpeakerStream:
     stream: CaptionStream
     # Block number of each utterance in progress, by its start time.
     utterances: dict[float, int] = field(default_factory=dict)
-    last_partial_translation: float = 0.0
+    # Translates the utterance in progress for readers of other languages.
+    partials: PartialTranslations | None = None
     task: asyncio.Task[None] | None = None
     # Who the microphone hears now, when someone other than its speaker (see relabel).
     label: dict[str, str] | None = None
@@ -66,12 +69,20 @@ class CaptionFanout:
         languages_wanted: LanguagesWanted,
         translation: TranslationService | None = None,
         on_final: OnFinal | None = None,
+        spoken: SpokenCaptions | None = None,
     ) -> None:
         self.room_id = room_id
         self.hub = hub
         self.languages_wanted = languages_wanted
         self.translation = translation
         self.on_final = on_final
+        # Reads finals aloud to those who asked (speech output).
+        self.spoken = spoken
+
+    async def _publish_caption(self, language: str, message: dict[str, Any]) -> None:
+        await self.hub.publish(captions_channel(self.room_id, language), message)
+        if self.spoken is not None:
+            self.spoken.offer(message)
 
     async def publish_original(
         self, base: dict[str, Any], text: str, stable: str, source: str
@@ -79,9 +90,7 @@ class CaptionFanout:
         original = {**base, "text": text, "stable": stable, "language": source,
                     "translated": False, "available": True}
         for reading in (ORIGINAL, source):
-            await self.hub.publish(
-                captions_channel(self.room_id, reading), {**original, "reading": reading}
-            )
+            await self._publish_caption(reading, {**original, "reading": reading})
 
     async def targets(self, source: str) -> set[str]:
         """The languages read in the room that a line in ``source`` is translated into."""
@@ -112,7 +121,7 @@ class CaptionFanout:
                 # False: no installed model reaches the language, so the text is the speaker's.
                 "available": result.translated or reachable or not text,
             }
-            await self.hub.publish(captions_channel(self.room_id, language), message)
+            await self._publish_caption(language, message)
 
     async def tell_final(self, segment: SpokenSegment) -> None:
         if self.on_final is None:
@@ -170,14 +179,17 @@ class RoomCaptions:
         hub: Hub,
         languages_wanted: LanguagesWanted,
         translation: TranslationService | None = None,
-        partial_translation_interval_s: float = 1.5,
+        partial_translation_interval_s: float = 0.8,
         on_final: OnFinal | None = None,
+        spoken: SpokenCaptions | None = None,
     ) -> None:
         self.room_id = room_id
         self.engine = engine
         self.translation = translation
         self.partial_translation_interval_s = partial_translation_interval_s
-        self.fanout = CaptionFanout(room_id, hub, languages_wanted, translation, on_final)
+        self.fanout = CaptionFanout(
+            room_id, hub, languages_wanted, translation, on_final, spoken
+        )
         self._speakers: dict[str, _SpeakerStream] = {}
         # Blocks numbered per speaker key across restarts, so a page never mistakes a new
         # utterance for a correction of an old one with the same number.
@@ -198,6 +210,12 @@ class RoomCaptions:
         stream_id = f"{self.room_id}/{speaker.key}/{next(self._opened)}"
         stream = self.engine.open_stream(stream_id, speaker.language, options=options)
         state = _SpeakerStream(speaker, stream)
+        if self.translation is not None:
+            state.partials = PartialTranslations(
+                self.translation,
+                self.fanout.publish_translations,
+                self.partial_translation_interval_s,
+            )
         state.task = asyncio.create_task(self._relay(state), name=f"captions-{speaker.key}")
         self._speakers[speaker.key] = state
         return stream.push
@@ -241,11 +259,15 @@ class RoomCaptions:
             await finish(task)
 
     async def _relay(self, state: _SpeakerStream) -> None:
-        async for event in state.stream:
-            try:
-                await self._publish(state, event)
-            except Exception:  # one bad segment must not end the speaker's captions
-                log.exception("could not relay a caption in room %s", self.room_id)
+        try:
+            async for event in state.stream:
+                try:
+                    await self._publish(state, event)
+                except Exception:  # one bad segment must not end the speaker's captions
+                    log.exception("could not relay a caption in room %s", self.room_id)
+        finally:
+            if state.partials is not None:
+                await state.partials.close()
 
     async def _publish(self, state: _SpeakerStream, event: CaptionEvent) -> None:
         if not event.text and not event.final:
@@ -259,6 +281,8 @@ class RoomCaptions:
         block = state.utterances[event.start_s]
         if event.final:
             del state.utterances[event.start_s]
+            if state.partials is not None:
+                state.partials.finished(block)
         source = event.language or state.speaker.language or "und"
         base = {
             "type": "caption",
@@ -279,10 +303,11 @@ class RoomCaptions:
         targets = await self.fanout.targets(source)
         if self.translation is not None:
             state.stream.want_english(self.translation.wants_whisper_english(source, targets))
-        if targets:
-            # Empty when a partial falls between translation passes: readers of other
-            # languages then keep the last one they got.
-            translations = await self._translate(state, event, source, targets)
+        if targets and state.partials is not None and not event.final:
+            # Translated beside the relay: the next caption never waits for it.
+            state.partials.offer(base, event.text, source, targets)
+        elif targets:
+            translations = await self._translate(event, source, targets)
             await self.fanout.publish_translations(base, event.text, source, translations)
         if event.final and event.text:
             await self._tell_final(key, base, event, source, heard_at)
@@ -301,17 +326,12 @@ class RoomCaptions:
         await self.fanout.tell_final(segment)
 
     async def _translate(
-        self, state: _SpeakerStream, event: CaptionEvent, source: str, targets: set[str]
+        self, event: CaptionEvent, source: str, targets: set[str]
     ) -> dict[str, Translation]:
         if self.translation is None or not event.text:
             return {lang: Translation(event.text, source, lang, False, ()) for lang in targets}
-        if not event.final:
-            now = time.monotonic()
-            if now - state.last_partial_translation < self.partial_translation_interval_s:
-                return {}
-            state.last_partial_translation = now
         return await self.translation.translate_to(
-            event.text, source, targets, english=event.english if event.final else None
+            event.text, source, targets, english=event.english
         )
 
 

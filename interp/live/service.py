@@ -29,6 +29,7 @@ from interp.language_tools import LanguageTools, SpeechUnavailable, Unavailable
 from interp.live.interface import CaptionsUnavailable
 from interp.live.readers import RoomReaders
 from interp.live.relay import CaptionFanout, OnFinal, RoomCaptions, finish
+from interp.live.spoken import SpokenCaptions
 from interp.live.viewers import ViewerLanguages
 from interp.media.peers import CaptionPeers, check_offer
 
@@ -100,6 +101,9 @@ class LiveCaptions:
     def local_language(self) -> str:
         return self.settings.local_language
 
+    def speaks(self, language: str) -> bool:
+        return self.language_tools.speech_output.speaks(language)
+
     def unavailable(self) -> tuple[str, str] | None:
         """None when captions can start here; otherwise (code, why not in a sentence)."""
         why = self.language_tools.unavailable()
@@ -140,6 +144,7 @@ class LiveCaptions:
                 lambda: self.readers.languages(room.id),
                 translation,
                 on_final=self.on_final,
+                spoken=self._spoken(room.id),
             )
             self._rooms[room.id] = captions
         await self.viewers.follow(room.id)
@@ -221,12 +226,14 @@ class LiveCaptions:
         """Publish a typed line like a final caption, translated once per language read in
         the room. Only translation is needed: it goes out whether or not anyone's captions
         are on, and where this server has no speech model."""
+        await self.language_tools.refresh_glossary()
         fanout = CaptionFanout(
             room.id,
             self.hub,
             lambda: self.readers.languages(room.id),
             self.language_tools.translation,
             self.on_final,
+            self._spoken(room.id),
         )
         who = {"name": participant.display_name, "role": participant.role}
         await fanout.post_text(
@@ -244,6 +251,15 @@ class LiveCaptions:
         gets a number already used (their pages would take the line for a correction)."""
         self._last_typed = max(self._last_typed + 1, time.time_ns() // 1_000_000)
         return self._last_typed
+
+    def _spoken(self, room_id: str) -> SpokenCaptions:
+        return SpokenCaptions(
+            room_id,
+            self.hub,
+            lambda: self.readers.heard(room_id),
+            self.language_tools.speech_output,
+            self._spawn,
+        )
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coroutine)

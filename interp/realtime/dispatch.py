@@ -89,10 +89,15 @@ class Dispatcher:
             raise Unavailable(HUB_DOWN) from exc
 
     async def create_request(
-        self, language: str, media: str, note: str = "", link_token: str | None = None
+        self,
+        language: str,
+        media: str,
+        note: str = "",
+        link_token: str | None = None,
+        needs_captions: bool = False,
     ) -> NewRequest:
         await self._check_hub()
-        new = await self.queue.create(language, media, note, link_token)
+        new = await self.queue.create(language, media, note, link_token, needs_captions)
         await self._announce_new(new.request)
         return new
 

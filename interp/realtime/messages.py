@@ -120,6 +120,10 @@ class CaptionsInfo(CaptionsAvailability):
     languages: list[str]
     machine: bool
     local_language: str
+    for_all: bool
+    asked: bool
+    speaking: list[str]
+    voices: list[str]
 
 
 class RoomRef(TypedDict):
@@ -230,6 +234,30 @@ class CaptionsReading(TypedDict):
     languages: list[str]
 
 
+class CaptionsSpeaking(TypedDict):
+    type: Literal["captions.speaking"]
+    languages: list[str]
+
+
+class Speech(TypedDict):
+    """A final caption read aloud, for the pages that asked (``captions.speak``)."""
+
+    type: Literal["speech"]
+    stream: str
+    seq: int
+    reading: str
+    language: str
+    mime: str
+    audio: str
+    duration_s: float
+
+
+class CaptionsAll(TypedDict):
+    type: Literal["captions.all"]
+    on: bool
+    by: Person
+
+
 class CaptionsSpeaker(TypedDict):
     type: Literal["captions.speaker"]
     name: str
@@ -242,6 +270,7 @@ class MeetingWaiting(TypedDict):
 
 class MeetingAdmitted(TypedDict):
     type: Literal["meeting.admitted"]
+    captions_for_all: bool
 
 
 class MeetingStarted(TypedDict):
@@ -310,6 +339,9 @@ SERVER_MESSAGES: dict[str, tuple[type, ...]] = {
         CaptionsBehind,
         CaptionsReading,
         CaptionsSpeaker,
+        CaptionsAll,
+        CaptionsSpeaking,
+        Speech,
         MeetingWaiting,
         MeetingAdmitted,
         MeetingStarted,

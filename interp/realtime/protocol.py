@@ -90,6 +90,10 @@ ROOM_MESSAGES: dict[str, dict[str, Field]] = {
     "meeting.end": {},
     # In-room meetings, from the host only: who their microphone hears now ("" for the host).
     "captions.speaker": {"name": Field(str, max_length=MAX_NAME_CHARS)},
+    # The reading languages this page wants read aloud ([]: none).
+    "captions.speak": {"languages": Field(list)},
+    # Captions on (or off) for everyone in the call: every speaker's page then sends its audio.
+    "captions.all": {"on": Field(bool)},
     # A line typed in the room's chat; it reaches every page as a caption.
     "chat.send": {"text": Field(str, max_length=MAX_CHAT_CHARS)},
 }

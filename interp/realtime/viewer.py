@@ -199,6 +199,8 @@ class ViewerSession:
             await self._announce()
 
     async def _caption(self, caption: dict[str, Any]) -> None:
+        if caption.get("type") == "speech":
+            return  # read aloud only for the call's participants who asked
         await self.conn.send({k: v for k, v in caption.items() if k != "room"})
 
     async def _pump(self, sub: Subscription) -> None:

@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -98,6 +98,15 @@ class Database:
 
         async with self.engine.connect() as conn:
             return await conn.run_sync(read)
+
+    async def is_empty(self) -> bool:
+        """True for a database with no tables at all: new, never migrated."""
+
+        def table_names(conn: Connection) -> list[str]:
+            return inspect(conn).get_table_names()
+
+        async with self.engine.connect() as conn:
+            return not await conn.run_sync(table_names)
 
     async def check_schema(self) -> None:
         """Refuse to run on a database older (or newer) than this code."""

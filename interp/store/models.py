@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -145,6 +146,9 @@ class InterpretationRequest(Base):
     language_code: Mapped[str] = mapped_column(String(8))
     media: Mapped[str] = mapped_column(String(10))  # video | audio
     note: Mapped[str] = mapped_column(Text, default="")
+    # The resident is deaf or hard of hearing, or otherwise needs captions: the call starts
+    # with captions on for everyone, and the volunteer sees it before accepting.
+    needs_captions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # open -> matched -> closed; open -> cancelled. A released match goes back to open.
     status: Mapped[str] = mapped_column(String(12))
     # Requests handed back by a volunteer go to the head of the queue (higher first).
@@ -172,6 +176,10 @@ class Room(Base):
     kind: Mapped[str] = mapped_column(String(10), default="call", server_default="call")
     # In a machine room: what the person at the desk speaks, beside the resident.
     desk_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # Every speaker's page sends its audio for captioning (docs/protocol.md, captions.all).
+    captions_for_all: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when every invited participant has joined at least once: the call has started.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -198,6 +206,8 @@ class RoomParticipant(Base):
     # The languages this participant reads captions in, comma-separated ("original": the
     # speakers' own words); None until they choose. Kept here so every node knows them.
     caption_languages: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Of those, the ones they have read aloud (speech output), comma-separated; None: none.
+    speech_languages: Mapped[str | None] = mapped_column(String(40), nullable=True)
     # Meetings: guests wait until the host admits them; the host may remove anyone.
     admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -298,3 +308,18 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     event: Mapped[str] = mapped_column(String(50))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class GlossaryTerm(Base):
+    """The organisation's own words: hints for speech recognition, kept through translation."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    term: Mapped[str] = mapped_column(String(100))
+    # The term case-folded with its spaces collapsed: one entry per term.
+    term_key: Mapped[str] = mapped_column(String(100), unique=True)
+    # JSON {language code: how the term is written in that language}; a language not
+    # named keeps the term as it is.
+    renderings: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,6 +8,7 @@ version replaces the old one only once it is fully unpacked and checked.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import tempfile
@@ -123,6 +124,9 @@ def install_package_file(
         try:
             with zipfile.ZipFile(archive_path) as archive:
                 top = _top_folder(archive, name)
+                damaged = archive.testzip()  # every member's CRC, before anything changes
+                if damaged is not None:
+                    raise PackageError(f"{name}: {damaged} fails its checksum (CRC-32)")
                 archive.extractall(staging)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise PackageError(f"{name}: the archive is damaged ({exc})") from exc
@@ -159,13 +163,6 @@ def remove_package(models_dir: Path, from_code: str, to_code: str) -> bool:
     return True
 
 
-def default_index_url() -> str:
-    # Imported here: importing argostranslate creates folders under the user's home.
-    from argostranslate import settings
-
-    return str(settings.remote_package_index)
-
-
 def fetch_index(url: str, timeout: float = INDEX_TIMEOUT_S) -> list[dict[str, Any]]:
     """The package index, with a hard timeout: argostranslate's own call stalls offline."""
     try:
@@ -173,28 +170,22 @@ def fetch_index(url: str, timeout: float = INDEX_TIMEOUT_S) -> list[dict[str, An
             index = json.load(response)
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         raise PackageError(
-            f"cannot read the package index at {url} ({exc}). Without internet, install a "
-            "downloaded file: interp models install translation SRC TGT --from FILE.argosmodel"
+            f"cannot read the package index at {url} ({exc}). Without internet, install "
+            "downloaded files: interp models install --offered --from FOLDER (or one pair: "
+            "interp models install translation SRC TGT --from FILE.argosmodel)"
         ) from exc
     if not isinstance(index, list):
         raise PackageError(f"the package index at {url} is not a list of packages")
     return [entry for entry in index if isinstance(entry, dict)]
 
 
-def install_from_index(
-    models_dir: Path,
-    from_code: str,
-    to_code: str,
-    index_url: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> TranslationPackage:
-    """Download the newest package for a pair from the Argos index and install it."""
+def newest_entry(index: list[dict[str, Any]], from_code: str, to_code: str) -> dict[str, Any]:
+    """The index's newest translation package for a pair."""
     from packaging.version import InvalidVersion, Version
 
-    url = index_url or default_index_url()
     candidates = [
         entry
-        for entry in fetch_index(url)
+        for entry in index
         if entry.get("from_code") == from_code
         and entry.get("to_code") == to_code
         and entry.get("type", "translate") == "translate"
@@ -209,16 +200,48 @@ def install_from_index(
         except InvalidVersion:
             return Version("0")
 
-    best = max(candidates, key=version)
+    return max(candidates, key=version)
+
+
+def install_from_index(
+    models_dir: Path,
+    from_code: str,
+    to_code: str,
+    index_url: str,
+    progress: Callable[[int, int], None] | None = None,
+    index: list[dict[str, Any]] | None = None,
+) -> TranslationPackage:
+    """Download the newest package for a pair from the Argos index and install it.
+
+    ``index`` is the index already fetched (to install several pairs from one read).
+    Every member of the archive is checked against its CRC-32 before anything changes;
+    where the index entry carries a ``sha256`` (a mirror's index can), the download is
+    checked against it first. The Argos index itself publishes no checksums.
+    """
+    entry = newest_entry(
+        index if index is not None else fetch_index(index_url),
+        from_code,
+        to_code,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / f"{from_code}_{to_code}.argosmodel"
-        _download(best["links"], archive, progress)
+        digest = _download(entry["links"], archive, progress)
+        expected = str(entry.get("sha256") or "").lower()
+        if expected and digest != expected:
+            raise PackageError(
+                f"the download for {from_code} to {to_code} has sha256 {digest}, the index "
+                f"says {expected}: damaged or replaced on the way; nothing was installed"
+            )
         return install_package_file(models_dir, archive, (from_code, to_code))
 
 
-def _download(links: list[str], dest: Path, progress: Callable[[int, int], None] | None) -> None:
+def _download(
+    links: list[str], dest: Path, progress: Callable[[int, int], None] | None
+) -> str:
+    """Fetch the first link that answers into ``dest``; returns the file's sha256."""
     errors = []
     for link in links:
+        digest = hashlib.sha256()
         try:
             with urllib.request.urlopen(link, timeout=INDEX_TIMEOUT_S) as response, dest.open(
                 "wb"
@@ -227,10 +250,11 @@ def _download(links: list[str], dest: Path, progress: Callable[[int, int], None]
                 done = 0
                 while chunk := response.read(1 << 20):
                     out.write(chunk)
+                    digest.update(chunk)
                     done += len(chunk)
                     if progress:
                         progress(done, total)
-            return
+            return digest.hexdigest()
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             errors.append(f"{link}: {exc}")
     raise PackageError("could not download the package: " + "; ".join(errors))

@@ -3,6 +3,8 @@
 One worker thread runs the models, so translation never blocks the event loop
 and never competes with speech recognition for more than one core. A segment is
 translated once per target language, however many listeners read that language.
+Tentative text (a partial caption) is translated only while the worker is idle
+(``translate_while_idle``), so it never makes a final wait.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from interp.translation.glossary import Glossary
 from interp.translation.translator import PIVOT, Translation, Translator
 
 # Where English comes from when a speaker's language is not English: "argos" (a
@@ -26,6 +29,15 @@ class TranslationService:
         self.translator = translator
         self.english_via = english_via
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="translate")
+        self._waiting = 0  # translations handed to the worker and not yet done
+        # The organisation's own words, kept (or rendered) through every translation;
+        # replaced as a whole when the coordinator changes them.
+        self.glossary = Glossary()
+
+    @property
+    def busy(self) -> bool:
+        """Whether the worker has a translation to do or under way."""
+        return self._waiting > 0
 
     def wants_whisper_english(self, source: str, targets: Iterable[str]) -> bool:
         """Whether captions in ``source`` should carry Whisper's English for these readers."""
@@ -51,9 +63,41 @@ class TranslationService:
 
     async def translate(self, text: str, source: str, target: str) -> Translation:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, self.translator.translate, text, source, target
-        )
+        self._waiting += 1
+        try:
+            return await loop.run_in_executor(
+                self._executor, self.translate_now, text, source, target
+            )
+        finally:
+            self._waiting -= 1
+
+    def translate_now(self, text: str, source: str, target: str) -> Translation:
+        """``translate`` on the caller's thread (a worker's), with the glossary kept."""
+        glossary = self.glossary
+        if not glossary or self.translator.route(source, target) is None:
+            return self.translator.translate(text, source, target)
+        route: tuple[str, ...] = ()
+
+        def model(part: str) -> str:
+            nonlocal route
+            result = self.translator.translate(part, source, target)
+            route = result.route
+            return result.text
+
+        kept = glossary.translate(text, source, target, model)
+        return Translation(kept, source, target, source != target, route)
+
+    async def translate_while_idle(
+        self, text: str, source: str, targets: Iterable[str]
+    ) -> dict[str, Translation]:
+        """``text`` in each target language, one language after another while nothing else
+        waits for the worker; the languages done before it got busy (none if it was)."""
+        done: dict[str, Translation] = {}
+        for target in sorted(set(targets)):
+            if self.busy:
+                break
+            done[target] = await self.translate(text, source, target)
+        return done
 
     async def translate_to(
         self, text: str, source: str, targets: Iterable[str], english: str | None = None

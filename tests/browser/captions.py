@@ -25,18 +25,20 @@ CAPTION_MS = 120_000
 MACHINE_TRANSLATION = "Machine translation, may contain mistakes"
 
 # Each final caption shown in a caption area, in order: its blocks (at most two lines
-# each) joined again. `speaker` is the visible label without the machine-translation badge.
+# each) joined again. `speaker`: the name its first block carries (shown where the speaker
+# changed, else for screen readers only); `notice`: the panel's machine-translation notice
+# when the caption is machine-translated and the notice shows, else "".
 SEGMENTS = """id => {
   const segments = new Map();
+  const notice = document.querySelector(`#${id} .captions-translation-notice`);
   for (const block of document.querySelectorAll(`#${id} [role=log] .caption-block`)) {
-    const label = block.querySelector(".caption-speaker");
-    const badge = label.querySelector(".caption-badge");
+    const name = block.querySelector(".caption-speaker .caption-name");
     const body = block.querySelector(".caption-text");
+    const translated = block.classList.contains("caption-translated") && notice && !notice.hidden;
     const segment = segments.get(block.dataset.key) || {
       key: block.dataset.key,
-      speaker: [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
-        .map((n) => n.textContent).join("").trim(),
-      badge: badge ? badge.textContent : "",
+      speaker: name ? name.textContent.trim() : "",
+      notice: translated ? notice.textContent : "",
       lang: body.lang,
       parts: [],
     };
@@ -104,7 +106,7 @@ def wait_for_segment(
         page,
         f"""([area, speaker, translated, exclude, containing]) =>
           ({SEGMENTS})(area).some((s) => s.speaker === speaker
-            && Boolean(s.badge) === translated && s.text.trim() && !exclude.includes(s.key)
+            && Boolean(s.notice) === translated && s.text.trim() && !exclude.includes(s.key)
             && s.text.toLowerCase().includes(containing))""",
         [area, speaker, translated, sorted(exclude), containing.lower()],
         what=f"no caption from {speaker!r} (translated: {translated}) in #{area}",
@@ -112,7 +114,7 @@ def wait_for_segment(
     )
     return next(
         s for s in segments(page, area)
-        if s["speaker"] == speaker and bool(s["badge"]) == translated and s["text"].strip()
+        if s["speaker"] == speaker and bool(s["notice"]) == translated and s["text"].strip()
         and s["key"] not in exclude and containing.lower() in s["text"].lower()
     )
 

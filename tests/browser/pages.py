@@ -39,6 +39,14 @@ def tab_to(page: Any, name: str, tag: str | None = None, backwards: bool = False
     raise AssertionError(f"{name!r} cannot be reached with the Tab key")
 
 
+def open_settings_by_keyboard(page: Any) -> None:
+    """Open the call page's settings sheet (caption switches, language, text size) with Tab
+    and Enter; focus is then inside the sheet."""
+    tab_to(page, "Settings", "button")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('dialog.sheet:modal') !== null")
+
+
 def choose_with_arrows(page: Any, value: str) -> None:
     """Move a focused <select> to ``value`` with the arrow keys."""
     for _ in range(MAX_TABS):
@@ -72,19 +80,25 @@ def meet_in_a_call(server: LiveServer, resident: Any, volunteer: Any, media: str
         remote_media_playing(page, video=media == "video")
 
 
-def ask_and_accept(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+def ask_and_accept(
+    server: LiveServer, resident: Any, volunteer: Any, media: str, needs_captions: bool = False
+) -> None:
     """The resident asks, the volunteer accepts: both pages are on their call page."""
-    ask_and_wait(server, resident, volunteer, media)
+    ask_and_wait(server, resident, volunteer, media, needs_captions)
     accept_request(volunteer)
     volunteer.wait_for_url("**/rooms/**", timeout=STEP_MS)
     resident.wait_for_url("**/call/**", timeout=STEP_MS)
 
 
-def ask_and_wait(server: LiveServer, resident: Any, volunteer: Any, media: str) -> None:
+def ask_and_wait(
+    server: LiveServer, resident: Any, volunteer: Any, media: str, needs_captions: bool = False
+) -> None:
     """The resident asks and waits in the queue; the volunteer is available and sees the request."""
     run_sync(server.create_account(VOLUNTEER, "volunteer", ("es",), name="Vera"))
     resident.goto(f"{server.url}/request")
     resident.get_by_label("Which language do you need?").select_option("es")
+    if needs_captions:
+        resident.get_by_label("I am deaf or hard of hearing, or I need captions").check()
     resident.locator(f"input[name=media][value={media}]").check()
     resident.get_by_label("Anything the interpreter should know?").fill("Rent letter")
     resident.get_by_role("button", name="Ask for an interpreter").click()

@@ -105,6 +105,10 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
             "csrf_token": csrf_from(page.text), "action": "invite", "role": "volunteer",
             "email": "new@example.org"})
         invite_path = _link_in(invited.text, "/invite/")
+        # A glossary term, so that the glossary card shows its table and edit form.
+        await coordinator.post("/coordinator", data={
+            "csrf_token": csrf_from(page.text), "action": "glossary_add",
+            "term": "Universal Credit", "rendering_es": "Crédito Universal (Universal Credit)"})
 
         caseworker = clients[CASEWORKER]
         page = await caseworker.get("/caseworker")

@@ -31,7 +31,12 @@ from tests.browser.captions import (
     wait_for_words,
     watched,
 )
-from tests.browser.pages import choose_with_arrows, meet_in_a_call, tab_to
+from tests.browser.pages import (
+    choose_with_arrows,
+    meet_in_a_call,
+    open_settings_by_keyboard,
+    tab_to,
+)
 from tests.helpers.speech import DATA
 from tests.live_server import LiveServer
 
@@ -49,9 +54,11 @@ def turn_captions_on_by_keyboard(page: Any, key: str) -> None:
         page, "() => !document.getElementById('captions-toggle').disabled",
         what="captions cannot be turned on",
     )
+    open_settings_by_keyboard(page)  # the caption switches are in the settings sheet
     tab_to(page, "Caption what I say", "button")
     page.keyboard.press(key)
     captions_toggle_pressed(page, True)
+    page.keyboard.press("Escape")
 
 
 def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
@@ -84,18 +91,17 @@ def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
     wait_for_words(interpreter, "captions", "Resident", SPANISH_REFERENCE, 0.7)
 
     # The resident reads the interpreter in Spanish: the test package's translation of
-    # exactly what the interpreter said, with the machine-translation label.
+    # exactly what the interpreter said, under the panel's machine-translation notice. The
+    # interpreter reads their own words as "You".
     translated = wait_for_segment(resident, "captions", "Vera (Interpreter)", translated=True)
-    assert translated["badge"] == MACHINE_TRANSLATION and translated["lang"] == "es"
+    assert translated["notice"] == MACHINE_TRANSLATION and translated["lang"] == "es"
     original = wait_for_key(interpreter, "captions", translated["key"])
-    assert (original["speaker"], original["badge"], original["lang"]) == (
-        "Vera (Interpreter)", "", "en"
-    )
+    assert (original["speaker"], original["notice"], original["lang"]) == ("You", "", "en")
     expected = Translator(translating.settings.models_dir).translate(original["text"], "en", "es")
     assert expected.translated and translated["text"] == " ".join(expected.text.split())
     # Captions start wherever the looping recording is: a whole sentence comes next time.
     whole = wait_for_segment(
-        interpreter, "captions", "Vera (Interpreter)", translated=False, containing="apostle"
+        interpreter, "captions", "You", translated=False, containing="apostle"
     )
     assert share_of_words(ENGLISH_REFERENCE, whole["text"]) >= 0.7, whole["text"]
 
@@ -105,6 +111,7 @@ def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
     # The resident chooses the speakers' own words (by keyboard): the interpreter's next
     # sentence comes in English, untranslated.
     seen = frozenset(s["key"] for s in segments(resident, "captions"))
+    open_settings_by_keyboard(resident)
     tab_to(resident, "Read captions in", "select")
     choose_with_arrows(resident, "original")
     resident.get_by_text("Captions now show what was said, without translation.").wait_for()
@@ -121,6 +128,7 @@ def test_each_side_of_a_call_reads_the_others_captions_in_their_language(
           .find((o) => !['es', 'en', 'fr', 'original'].includes(o.value))"""
     )
     assert no_model, "the call page offers no language without a translation model"
+    interpreter.locator("#settings-button").click()
     interpreter.select_option("#caption-language", no_model["value"])
     notice = interpreter.locator("#captions-model-notice")
     notice.get_by_text(f"No translation model for {no_model['name']}").wait_for(

@@ -2,25 +2,21 @@
 
 The page is the real base.html with the real caption partial, rendered in English and
 Arabic; its static files are served from web/static through Playwright's router, so the
-component is tested on its own, without the rest of the service.
+component is tested on its own, without the rest of the service (tests/browser/harness.py).
 """
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.requests import Request
 
-from interp.http import templating
+from tests.browser import harness
 from tests.browser.axe import axe_violations, describe
 
 pytestmark = pytest.mark.browser
 
-ORIGIN = "http://localhost:8765"
-STATIC_DIR = templating.WEB_DIR / "static"
 HARNESS = """{% extends "base.html" %}
 {% block title %}Captions{% endblock %}
 {% block content %}<h1>Captions</h1>{% include "ui/captions.html" %}{% endblock %}
@@ -49,10 +45,12 @@ FACE_TO_FACE_HARNESS = """{% extends "base.html" %}
 {% block title %}Face to face{% endblock %}
 {% block content %}<h1>Face to face</h1>
 <div class="face-to-face">
-  <div class="facing-away">
+  <div class="face-half facing-away">
     {% set caption_id = "captions-staff" %}{% include "ui/captions.html" %}
   </div>
-  <div>{% set caption_id = "captions-resident" %}{% include "ui/captions.html" %}</div>
+  <div class="face-half">
+    {% set caption_id = "captions-resident" %}{% include "ui/captions.html" %}
+  </div>
 </div>{% endblock %}
 {% block scripts %}<script type="module">
 import { CaptionDisplay } from "/static/js/ui/captions.js";
@@ -67,42 +65,14 @@ LONG_TEXT = (
 )
 
 
-def harness_html(locale: str, source: str = HARNESS) -> str:
-    request = Request({
-        "type": "http", "method": "GET", "path": "/harness",
-        "query_string": f"lang={locale}".encode(), "headers": [],
-    })
-    template = templating.environment.from_string(source)
-    return template.render(**templating.page_context(request))
-
-
-def serve(route: Any, locale: str) -> None:
-    path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-    pages = {"/harness": HARNESS, "/call-harness": CALL_HARNESS,
-             "/face-to-face": FACE_TO_FACE_HARNESS}
-    if path in pages:
-        html = harness_html(locale, pages[path])
-        route.fulfill(body=html, content_type="text/html; charset=utf-8")
-        return
-    file = (STATIC_DIR / path.removeprefix("/static/")).resolve()
-    if path.startswith("/static/") and file.is_relative_to(STATIC_DIR) and file.is_file():
-        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        if file.suffix == ".js":
-            content_type = "text/javascript"
-        route.fulfill(body=file.read_bytes(), content_type=content_type)
-    else:
-        route.fulfill(status=404, body="not found")
+PAGES = {"/harness": HARNESS, "/call-harness": CALL_HARNESS,
+         "/face-to-face": FACE_TO_FACE_HARNESS}
 
 
 def open_harness(
     browser: Any, locale: str = "en", width: int = 360, path: str = "/harness"
 ) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 740})
-    page = context.new_page()
-    page.route(f"{ORIGIN}/**", lambda route: serve(route, locale))
-    page.goto(f"{ORIGIN}{path}")
-    page.wait_for_function("() => window.display !== undefined")
-    return page
+    return harness.open_harness(browser, PAGES, path, locale, width)
 
 
 @pytest.fixture()
@@ -119,14 +89,19 @@ def push(page: Any, **event: Any) -> None:
 
 
 def blocks(page: Any) -> list[dict[str, Any]]:
-    """Each final block: speaker, text, and how many lines its text takes on screen."""
+    """Each final block: the speaker's name it carries (None on the blocks an utterance
+    continues in), whether the name shows, whether it is machine-translated, its text and
+    how many lines that takes on screen."""
     return page.evaluate("""() => [
       ...document.querySelectorAll('[role=log] .caption-block')].map(b => {
         const text = b.querySelector('.caption-text');
+        const name = b.querySelector('.caption-speaker .caption-name');
         const lineHeight = parseFloat(getComputedStyle(text).lineHeight);
         return {
-            speaker: b.querySelector('.caption-speaker').firstChild.textContent,
-            badge: b.querySelector('.caption-badge')?.textContent ?? null,
+            speaker: name ? name.textContent : null,
+            // Visually hidden names stay for screen readers.
+            shown: Boolean(name) && !name.closest('.visually-hidden, [hidden]'),
+            translated: b.classList.contains('caption-translated'),
             text: text.textContent,
             lines: Math.round(text.getBoundingClientRect().height / lineHeight),
         };
@@ -186,7 +161,9 @@ def test_long_caption_is_split_into_blocks_of_at_most_two_lines(page: Any) -> No
     result = blocks(page)
     assert len(result) > 1
     assert all(1 <= b["lines"] <= 2 for b in result), result
-    assert all(b["speaker"] == "Amira (resident)" for b in result)
+    # The name once, on the first block: the others continue the same utterance.
+    assert [(b["speaker"], b["shown"]) for b in result] == [("Amira (resident)", True)] + [
+        (None, False)] * (len(result) - 1)
     assert " ".join(b["text"] for b in result) == LONG_TEXT  # no word lost or repeated
 
 
@@ -218,10 +195,13 @@ def test_speakers_and_machine_translation_are_labelled(page: Any) -> None:
     push(page, stream="s2", seq=2, text="Claro, puedo ayudar.", speaker="Tom (caseworker)",
          language="es", translated=True)
     result = blocks(page)
-    assert [b["speaker"] for b in result] == [
-        "Amira (resident)", "Tom (caseworker)", "Tom (caseworker)"
+    assert [(b["speaker"], b["shown"]) for b in result] == [
+        ("Amira (resident)", True), ("Tom (caseworker)", True), ("Tom (caseworker)", False)
     ]
-    assert [b["badge"] for b in result] == [None, None, "Machine translation, may contain mistakes"]
+    assert [b["translated"] for b in result] == [False, False, True]
+    notice = page.locator(".captions-translation-notice")
+    assert notice.count() == 1 and notice.is_visible()
+    assert notice.inner_text() == "Machine translation, may contain mistakes"
     assert page.locator("[role=log] .caption-text").nth(0).get_attribute("lang") == "es"
 
 

@@ -19,16 +19,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # The typed lines in the call page's caption log: their label, typed marker and text.
 TYPED_LINES = """() => [...document.querySelectorAll('#captions [role=log] .caption-block')]
   .filter((block) => block.querySelector('.caption-typed'))
-  .map((block) => {
-    const label = block.querySelector('.caption-speaker');
-    return {
-      speaker: [...label.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE)
-        .map((n) => n.textContent).join('').trim(),
+  .map((block) => ({
+      speaker: block.querySelector('.caption-name').textContent,
       marker: block.querySelector('.caption-typed').textContent,
-      translated: Boolean(label.querySelector('.caption-badge')),
+      translated: block.classList.contains('caption-translated'),
       text: block.querySelector('.caption-text').textContent,
-    };
-  })"""
+    }))"""
 
 
 def typed_lines(page: Any) -> list[dict[str, Any]]:

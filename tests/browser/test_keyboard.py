@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.pages import FOCUSED, choose_with_arrows, tab_to
+from tests.browser.pages import FOCUSED, choose_with_arrows, open_settings_by_keyboard, tab_to
 from tests.browser.site import PHONE
 from tests.live_server import LiveServer, run_sync
 
@@ -116,7 +116,8 @@ def test_resident_asks_and_volunteer_accepts_by_keyboard(
     button = resident.locator("#mute-button")
     assert button.get_attribute("aria-pressed") == "true"
     assert button.inner_text() == "Unmute microphone"
-    # Going back with Shift+Tab reaches the language picker in the banner.
-    tab_to(resident, "Language", "select", backwards=True)
+    # The language picker is in the call's settings sheet, which opens by keyboard.
+    open_settings_by_keyboard(resident)
+    tab_to(resident, "Language", "select")
     resident.context.close()
     staff.context.close()

@@ -37,6 +37,7 @@ from tests.browser.pages import (
     STEP_MS,
     available_volunteer,
     call_state,
+    open_settings_by_keyboard,
     remote_media_playing,
     tab_to,
 )
@@ -85,7 +86,7 @@ def check_translation(
     """``copy`` shows the test package's translation of ``original``, labelled as such."""
     expected = translator.translate(original["text"], source, target)
     assert expected.translated, original
-    assert (copy["text"], copy["badge"], copy["lang"]) == (
+    assert (copy["text"], copy["notice"], copy["lang"]) == (
         " ".join(expected.text.split()), MACHINE_TRANSLATION, target
     )
 
@@ -124,12 +125,12 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
 
     for_desk = wait_for_segment(resident, "captions-desk", "Resident", translated=True)
     original = wait_for_key(resident, "captions-resident", for_desk["key"])
-    assert original["speaker"] == "You" and not original["badge"]
+    assert original["speaker"] == "You" and not original["notice"]
     check_translation(translator, for_desk, original, "es", "en")
 
     for_resident = wait_for_segment(resident, "captions-resident", "Staff member", translated=True)
     original = wait_for_key(resident, "captions-desk", for_resident["key"])
-    assert original["speaker"] == "You" and not original["badge"]
+    assert original["speaker"] == "You" and not original["notice"]
     check_translation(translator, for_resident, original, "en", "es")
 
     # Whole sentences (captions start wherever the looping recording is): the right words.
@@ -139,16 +140,21 @@ def test_a_resident_uses_machine_interpretation_until_an_interpreter_joins(
     assert share_of_words(ENGLISH_REFERENCE, whole["text"]) >= 0.7, whole["text"]
     wait_for_words(resident, "captions-resident", "You", SPANISH_REFERENCE, 0.7)
 
-    # The top half turns round for the person opposite, by keyboard (Enter, then Space).
+    # The top half is turned round for the person opposite from the start; the settings
+    # sheet turns it back and round again, by keyboard (Enter, then Space).
     top = resident.locator("#desk-half")
     turn = resident.locator("#turn-around")
-    tab_to(resident, "Turn the top half around", "button")
-    resident.keyboard.press("Enter")
     assert "facing-away" in (top.get_attribute("class") or "")
     assert turn.get_attribute("aria-pressed") == "true"
-    resident.keyboard.press("Space")
+    open_settings_by_keyboard(resident)
+    tab_to(resident, "Turn the top half around", "button")
+    resident.keyboard.press("Enter")
     assert "facing-away" not in (top.get_attribute("class") or "")
     assert turn.get_attribute("aria-pressed") == "false"
+    resident.keyboard.press("Space")
+    assert "facing-away" in (top.get_attribute("class") or "")
+    assert turn.get_attribute("aria-pressed") == "true"
+    resident.keyboard.press("Escape")
 
     violations = axe_violations(resident)
     assert not violations, f"machine interpretation view:\n{describe(violations)}"

@@ -53,3 +53,25 @@ def test_blocks_never_run_into_the_next_segment():
     blocks = layout([Segment(0.0, 0.5, "A rather long first remark here."),
                      Segment(0.8, 2.0, "Then a reply.")])
     assert blocks[0].end_s <= blocks[1].start_s == 0.8
+
+
+def test_a_sentences_last_word_never_stands_alone():
+    text = "Mr Quilter is the apostle of the middle classes, and we are glad to welcome his gospel."
+    blocks = split_text(text, 42)
+    assert [len(" ".join(lines).split()) > 1 for lines in blocks] == [True] * len(blocks)
+    assert " ".join(blocks[-1]).endswith("his gospel.")
+
+
+def test_blocks_of_real_transcripts_end_where_phrases_do():
+    from tests.helpers.speech import transcripts
+
+    for name, reference in transcripts().items():
+        # The references are lower case without punctuation: give them sentences back.
+        text = reference.capitalize().replace(" and ", ", and ") + "."
+        blocks = split_text(text, 42)
+        assert " ".join(" ".join(lines) for lines in blocks) == " ".join(text.split())
+        for before, after in zip(blocks, blocks[1:], strict=False):
+            last = before[-1].split()[-1].lower()
+            assert last not in {"the", "a", "an", "of", "to", "by", "el", "la", "de"}, name
+            # A lone word is a block only where it is a sentence of its own.
+            assert len(" ".join(after).split()) > 1 or after[-1].endswith("."), name

@@ -53,6 +53,35 @@ def test_text_and_json_transcripts():
     assert data["segments"][1]["start_s"] == 4.2
 
 
+NOTICE = "Machine translation, may contain mistakes"
+
+
+def test_a_machine_translation_says_so_once_at_the_top_of_each_format(tmp_path):
+    blocks = layout(SEGMENTS)
+    path = tmp_path / "out.vtt"
+    path.write_text(render("vtt", SEGMENTS, blocks, NOTICE))
+    vtt = path.read_text()
+    assert vtt.startswith(f"WEBVTT\n\nNOTE\n{NOTICE}\n\n")
+    assert vtt.count(NOTICE) == 1
+    # A NOTE is no cue: players show the same cues as without it.
+    assert [c.text for c in webvtt.read(str(path))] == [
+        c.text for c in webvtt.from_string(to_vtt(blocks))]
+
+    notice, *cues = srt.parse(render("srt", SEGMENTS, blocks, NOTICE))
+    assert notice.content == NOTICE and notice.index == 1
+    assert notice.start.total_seconds() == 0 and notice.end.total_seconds() == 0.5
+    assert [c.content for c in cues] == [c.content for c in srt.parse(to_srt(blocks))]
+    assert [c.index for c in cues] == list(range(2, len(cues) + 2))
+    assert sum(NOTICE in c.content for c in cues) == 0
+
+    text = render("txt", SEGMENTS, blocks, NOTICE)
+    assert text.splitlines()[:2] == [NOTICE, ""]
+    assert text.count(NOTICE) == 1 and text.endswith(to_text(SEGMENTS))
+    data = json.loads(render("json", SEGMENTS, blocks, NOTICE))
+    assert data["notice"] == NOTICE and len(data["segments"]) == len(SEGMENTS)
+    assert "notice" not in json.loads(render("json", SEGMENTS, blocks))
+
+
 def test_unknown_format_is_an_error():
     with pytest.raises(ValueError, match="vtt"):
         render("docx", SEGMENTS, [])

@@ -1,4 +1,5 @@
-"""The service's commands: db, users, doctor and serve's refusal of an unmigrated database."""
+"""The service's commands: db, users and doctor (serve on a new or old database is in
+test_fresh_install.py)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("INTERP_DATABASE_URL", "INTERP_REDIS_URL", "INTERP_CONFIG"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path / "data"
-
-
-def test_serve_refuses_an_unmigrated_database(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["serve", "--port", "1"]) == 2
-    assert "Run `interp db upgrade` first" in capsys.readouterr().err
 
 
 def test_doctor_names_the_fix_then_passes(

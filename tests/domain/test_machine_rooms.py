@@ -64,6 +64,19 @@ async def test_machine_room_starts_at_once_with_the_resident(services: Services)
     assert [r.id for r in await services.queue.queue("es")] == [new.request.id]
 
 
+async def test_a_machine_room_is_not_abandoned_before_its_resident_arrives(
+    services: Services,
+) -> None:
+    # It starts when made; the sweeper looks for started rooms everyone has left, and
+    # must not take one nobody has reached yet (the resident's page is still loading).
+    new, room_id = await machine_request(services)
+    assert room_id not in [found for found, _ in await services.rooms.abandoned()]
+    resident = await services.rooms.participant_by_token(new.token)
+    await services.rooms.mark_joined(resident.id)
+    await services.rooms.mark_left(resident.id)
+    assert (room_id, "machine") in await services.rooms.abandoned()
+
+
 async def test_asking_again_returns_the_same_room(services: Services) -> None:
     new, room_id = await machine_request(services)
     assert await services.queue.start_machine_room(new.token, DESK) == room_id

@@ -93,9 +93,14 @@ async def test_a_recording_is_captioned_then_downloaded_as_spoken_and_translated
         assert 'filename="en_jfk_inaugural.es.vtt"' in spanish.headers["content-disposition"]
         assert "tú" in words(vtt_text(spanish.text))
         assert "you" not in words(vtt_text(spanish.text))
+        assert spanish.text.count("NOTE") == 1  # machine translation, said once at the top
+        assert "Traducción automática, puede tener errores" in spanish.text
+        assert "NOTE" not in vtt.text  # the words as spoken: no notice
         french = await kasia.get(done["downloads"]["srt"], params={"language": "fr"})
         assert french.status_code == 200
-        assert len(list(srt.parse(french.text))) == len(subtitles)
+        notice, *cues = srt.parse(french.text)
+        assert notice.content == "Machine translation, may contain mistakes"
+        assert len(cues) == len(subtitles)
         missing = await kasia.get(done["downloads"]["txt"], params={"language": "de"})
         assert missing.status_code == 404
         assert "interp models install translation en de" in missing.text

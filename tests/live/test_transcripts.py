@@ -158,7 +158,9 @@ async def test_with_everyone_agreeing_the_transcript_downloads_with_names_and_ti
     assert spanish.status_code == 200
     translator = Translator(server.settings.models_dir)
     expected = [translator.translate(s, "en", "es").text for s in spoken]
-    translated = lines_of(spanish.text)
+    notice, *translated = lines_of(spanish.text)
+    # Machine translation, said once at the top in the file's language, on no line of it.
+    assert notice == "Traducción automática, puede tener errores"
     assert [line.split("Cora: ", 1)[1] for line in translated] == expected
     assert [line[:10] for line in translated] == [line[:10] for line in said]
     # No model reaches Somali: a page that says what to install, and no file.

@@ -78,4 +78,4 @@ def test_status_with_no_pairs_says_how_to_install_one(
     models_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["models", "status"])
-    assert "interp models install translation SRC TGT" in capsys.readouterr().out
+    assert "interp models install --offered" in capsys.readouterr().out

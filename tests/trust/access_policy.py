@@ -154,6 +154,8 @@ SOCKET_POLICY: dict[str, Row] = {
     "/ws/room captions.stop": IN_THE_ROOM,
     "/ws/room captions.language": IN_THE_ROOM,
     "/ws/room chat.send": IN_THE_ROOM,
+    "/ws/room captions.all": IN_THE_ROOM,
+    "/ws/room captions.speak": IN_THE_ROOM,
     "/ws/room meeting.admit": MEETING_HOSTS,
     "/ws/room meeting.remove": MEETING_HOSTS,
     "/ws/room meeting.end": MEETING_HOSTS,

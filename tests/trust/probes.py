@@ -168,6 +168,8 @@ SAMPLE_MESSAGES: dict[str, dict[str, Any]] = {
     "captions.stop": {},
     "captions.language": {"languages": ["es"]},
     "chat.send": {"text": "access probe"},
+    "captions.all": {"on": True},
+    "captions.speak": {"languages": ["es"]},
     "meeting.admit": {"participant": STRANGER_ID},
     "meeting.remove": {"participant": STRANGER_ID},
     "meeting.end": {},

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from typing import Any
 
+from interp.domain.call_captions import check_may_switch_captions_for_all
 from interp.domain.errors import InvalidInput
 from interp.domain.meeting_rules import check_may_name_speaker, languages_heard
 from interp.domain.meetings import clean_name
@@ -20,14 +22,17 @@ from interp.hub.events import RoomEvent
 from interp.live.interface import CaptionsUnavailable, OfferError
 from interp.realtime.caption_follower import CaptionFollower
 from interp.realtime.messages import (
+    CaptionsAll,
     CaptionsAnswer,
     CaptionsBehind,
     CaptionsInfo,
     CaptionsReading,
     CaptionsSpeaker,
+    CaptionsSpeaking,
     CaptionsState,
     CaptionsStopped,
     captions_availability,
+    person,
 )
 from interp.realtime.protocol import ID_CHARS
 from interp.realtime.room.call import Call, Handler
@@ -43,17 +48,22 @@ class CaptionsPart:
         )
         # In a meeting held in a room: who the host's microphone hears, when not the host.
         self.speaker_name: str | None = None
-        self.follower = CaptionFollower(call.services.hub, call.room.id, call.send)
+        # The languages this page has read aloud (speech messages of the others are dropped).
+        self.speaking: tuple[str, ...] = participant.speech_languages
+        self.follower = CaptionFollower(call.services.hub, call.room.id, self._deliver)
         self._starting: set[asyncio.Task[None]] = set()
         self.events: dict[str, Handler] = {
             RoomEvent.CAPTIONS_STATE: self._state,
             RoomEvent.CAPTIONS_BEHIND: self._behind,
+            RoomEvent.CAPTIONS_ALL: self._all_changed,
         }
         self.messages: dict[str, Handler] = {
             "captions.start": self._start,
             "captions.stop": self._stop,
             "captions.language": self._choose_languages,
             "captions.speaker": self._name_speaker,
+            "captions.all": self._switch_for_all,
+            "captions.speak": self._choose_speech,
         }
 
     @property
@@ -70,6 +80,11 @@ class CaptionsPart:
             "languages": list(room.spoken_languages(live.local_language)),
             "machine": room.machine,
             "local_language": live.local_language,
+            "for_all": room.captions_for_all,
+            "asked": room.captions_asked,
+            "speaking": list(self.speaking),
+            "voices": [code for code in room.spoken_languages(live.local_language)
+                       if live.speaks(code)],
         }
 
     def follow(self) -> None:
@@ -103,6 +118,43 @@ class CaptionsPart:
             "behind": event["behind"],
         }
         await self.call.send(behind)
+
+    async def _deliver(self, message: dict[str, Any]) -> None:
+        # Spoken captions travel with the captions of their language, but only to the
+        # pages that asked to hear them: the others are spared the data.
+        if message.get("type") == "speech" and message.get("reading") not in self.speaking:
+            return
+        await self.call.send(message)
+
+    async def _choose_speech(self, message: dict[str, Any]) -> None:
+        languages = message["languages"]
+        if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
+            raise InvalidInput("'languages' must be a list of language codes.")
+        call = self.call
+        chosen = await call.services.rooms.set_speech_languages(call.me.participant.id, languages)
+        self.speaking = chosen
+        self.readers_changed()
+        speaking: CaptionsSpeaking = {"type": "captions.speaking", "languages": list(chosen)}
+        await call.send(speaking)
+
+    async def _switch_for_all(self, message: dict[str, Any]) -> None:
+        call = self.call
+        on: bool = message["on"]
+        room = await call.services.rooms.get(call.room.id)
+        check_may_switch_captions_for_all(room, call.me.participant, on)
+        if await call.services.rooms.set_captions_for_all(room.id, on):
+            event = {"event": RoomEvent.CAPTIONS_ALL, "peer": call.me.as_dict(), "on": on}
+            await call.publish(event)
+
+    async def _all_changed(self, event: dict[str, Any]) -> None:
+        # Kept here too: a page that reconnects is told the room's state in its `joined`.
+        self.call.room = dataclasses.replace(self.call.room, captions_for_all=event["on"])
+        changed: CaptionsAll = {
+            "type": "captions.all",
+            "on": event["on"],
+            "by": person(event["peer"]),
+        }
+        await self.call.send(changed)
 
     async def _start(self, message: dict[str, Any]) -> None:
         if self._starting:

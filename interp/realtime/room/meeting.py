@@ -90,7 +90,13 @@ class MeetingPart:
         if call.seat is None or not call.seat.waiting:
             return
         call.seat.waiting = False
-        admitted: MeetingAdmitted = {"type": "meeting.admitted"}
+        # A waiting guest is not shown the room's other events: captions may have been
+        # switched on for everyone meanwhile.
+        call.room = await call.services.rooms.get(call.room.id)
+        admitted: MeetingAdmitted = {
+            "type": "meeting.admitted",
+            "captions_for_all": call.room.captions_for_all,
+        }
         await call.send(admitted)
         await self.let_in()
 

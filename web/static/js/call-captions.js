@@ -5,6 +5,7 @@
 // goes to the display whose language is its `reading`.
 import { CaptionSender } from "./caption-sender.js";
 import { CaptionDisplay, ORIGINAL, captionEvent, readingNotice } from "./ui/captions.js";
+import { announce } from "./ui/announcer.js";
 import { noticeParagraph } from "./ui/notice.js";
 import { fill, listOf, personName, speakerLabel } from "./ui/text.js";
 
@@ -49,7 +50,21 @@ export class CallCaptions {
     this.behind = new Map(); // participant id -> peer whose audio the server is skipping
     this.settleTimer = null;
     this.languagePicked = false; // the reader chose before the server said its default
-    this.toggle.addEventListener("click", () => this.setWanted(!this.wanted));
+    // Captions for everyone (docs/protocol.md, "Captions for everyone"): while on, this page
+    // sends its speaker's audio without being asked, unless its person stopped their own.
+    this.forAll = false;
+    this.asked = false; // the resident asked for captions on their request
+    this.autoStarted = false; // this page's captions started because they are on for all
+    this.ownStopped = false; // its person stopped their own while they were on for all
+    this.waiting = false; // a meeting guest not let in yet: nothing of theirs is captioned
+    this.switching = false; // a captions.all is waiting for the room's answer
+    this.allButton = document.getElementById("call-captions-button");
+    this.indicator = document.getElementById("captions-indicator");
+    this.toggle.addEventListener("click", () => this.ownToggled());
+    if (this.allButton) {
+      if (machine) this.allButton.hidden = true; // one shared device: it always listens
+      this.allButton.addEventListener("click", () => this.switchForAll());
+    }
     if (this.select) this.select.addEventListener("change", () => this.languageChosen());
   }
 
@@ -68,6 +83,11 @@ export class CallCaptions {
     this.iceServers = message.ice_servers || [];
     this.available = Boolean(captions.available);
     this.toggle.disabled = !this.available;
+    this.switching = false;
+    this.asked = Boolean(captions.asked);
+    // Started below, with a fresh connection, if that makes this page want captions.
+    this.setForAll(Boolean(captions.for_all), null, { start: false });
+    if (first && this.asked) this.leadWithCaptions();
     // The server's reason is in English: the page says it in the reader's language first.
     if (this.available) this.showNotice();
     else this.showNotice(this.t.captionsUnavailable, captions.reason);
@@ -99,6 +119,10 @@ export class CallCaptions {
         else this.behind.delete(message.peer.id);
         this.renderOnFor();
         return true;
+      case "captions.all":
+        this.switching = false;
+        this.setForAll(message.on, message.by);
+        return true;
       case "captions.reading":
       case "captions.stopped":
         return true;
@@ -120,10 +144,83 @@ export class CallCaptions {
     if (this.onFor.delete(peer.id) || behind) this.renderOnFor();
   }
 
+  // A meeting guest waits to be let in, or has been (`captions_for_all`: the room's state
+  // then, which a waiting page is not told as it changes).
+  setWaiting(waiting, forAll = this.forAll) {
+    this.waiting = waiting;
+    this.renderForAll();
+    if (!waiting) this.setForAll(forAll);
+  }
+
   close() {
     this.wanted = false;
     this.closeSender();
     this.setPressed(false);
+  }
+
+  // --- captions for everyone -------------------------------------------------------------
+
+  switchForAll() {
+    if (this.switching) return;
+    this.switching = true;
+    this.send({ type: "captions.all", on: !this.forAll });
+  }
+
+  // `by`: who switched them (from captions.all); none when the page learns the state on
+  // joining. Switched on, every page starts its captions (a person who had stopped their
+  // own too: that is what was asked for); switched off, only those that started on their own.
+  setForAll(on, by = null, { start = true } = {}) {
+    const changed = on !== this.forAll;
+    this.forAll = on;
+    this.renderForAll();
+    if (changed && by) {
+      const name = this.you && by.id === this.you.id ? this.t.you : personName(by, this.t);
+      announce(fill(on ? this.t.callCaptionsTurnedOn : this.t.callCaptionsTurnedOff, { name }));
+    }
+    // The shared device of machine interpretation listens only once "Start listening" is pressed.
+    if (this.machine) return;
+    if (on && changed) this.ownStopped = false;
+    if (on && !this.wanted && !this.ownStopped && !this.waiting) {
+      this.autoStarted = true;
+      this.wanted = true;
+      if (start && this.available && this.inRoom) this.setWanted(true);
+    } else if (!on && this.autoStarted) {
+      this.autoStarted = false;
+      if (this.wanted) this.setWanted(false);
+    }
+  }
+
+  // The person's own "Caption what I say": stopping it while captions are on for everyone
+  // is theirs to do, and stays so until captions are switched on for everyone again.
+  ownToggled() {
+    const wanted = !this.wanted;
+    this.autoStarted = false;
+    this.ownStopped = !wanted && this.forAll;
+    this.setWanted(wanted);
+  }
+
+  renderForAll() {
+    if (this.indicator) {
+      this.indicator.hidden = !this.forAll;
+      this.indicator.textContent = this.forAll ? this.t.callCaptionsOn : "";
+    }
+    if (!this.allButton) return;
+    // When the resident asked for captions, only they may switch them off (the server says so too).
+    const locked = this.forAll && this.asked && (!this.you || this.you.role !== "resident");
+    this.allButton.setAttribute("aria-pressed", String(this.forAll));
+    this.allButton.disabled = !this.available || this.waiting || locked;
+    // The short label stays ("Captions"); aria-pressed and the indicator say the state, and
+    // the tooltip what a press does.
+    this.allButton.title = this.forAll ? this.t.stopCaptionsForAll : this.t.captionsForAll;
+  }
+
+  // The resident asked for captions: their page puts captions first, and everyone is told why.
+  leadWithCaptions() {
+    if (this.you && this.you.role === "resident" && !this.machine) {
+      const layout = document.getElementById("call");
+      if (layout) layout.classList.add("captions-first");
+    }
+    announce(this.t.askedForCaptions);
   }
 
   // --- reading languages -----------------------------------------------------------------
@@ -183,8 +280,7 @@ export class CallCaptions {
       // An untranslated partial for a translated reader is foreign words that its final will
       // replace; shown only where the language has no model at all.
       if (!message.final && message.available === false && !view.noticed.has(reading)) continue;
-      const label = this.ownLine(message) ? view.strings.you : this.labelFor(message.speaker, view);
-      view.display.push(captionEvent(message, label));
+      view.display.push(captionEvent(message, this.labelFor(message, view)));
       // Judged on finals: a partial may go untranslated while its final gets an English
       // translation from the speech model itself.
       if (message.final && message.text && message.available === false) this.noModel(view, reading);
@@ -200,13 +296,21 @@ export class CallCaptions {
     );
   }
 
-  // A line this participant typed: its stream is theirs (docs/protocol.md, Chat).
-  ownLine(message) {
-    return message.kind === "chat" && Boolean(this.you) && message.stream === `${this.you.id}/chat`;
+  // Words this participant said or typed: the stream is theirs (docs/protocol.md, "caption":
+  // their id, and their id followed by "/chat" for typed lines). Not so on a shared device,
+  // whose halves say whose words are whose, nor on a host's microphone while its words are
+  // credited to someone the host named (role "speaker").
+  ownLine(message, view) {
+    if (!this.you) return false;
+    if (message.kind === "chat") return message.stream === `${this.you.id}/chat`;
+    const speaker = message.speaker || {};
+    return !view.side && message.stream === this.you.id && speaker.role !== "speaker";
   }
 
-  labelFor(speaker, view) {
+  labelFor(message, view) {
     const s = view.strings;
+    const speaker = message.speaker;
+    if (this.ownLine(message, view)) return s.you;
     if (speaker && view.side) {
       // One device, two readers: each half calls its own reader's words "You".
       if (speaker.role === view.side) return s.you;
@@ -332,6 +436,11 @@ export class CallCaptions {
   }
 
   onError(message) {
+    if (this.switching && message.code === "forbidden") {
+      // Someone else changed captions for everyone first; their captions.all follows.
+      this.switching = false;
+      return true;
+    }
     const aboutStart = START_ERRORS.has(message.code)
       || (this.starting && PENDING_START_ERRORS.has(message.code));
     if (!aboutStart) return false;

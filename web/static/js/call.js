@@ -7,9 +7,11 @@
 // host's page has the host's controls (meeting-host.js).
 import { CallCaptions } from "./call-captions.js";
 import { CallChat } from "./call-chat.js";
+import { CallSpeech } from "./call-speech.js";
 import { FaceToFace } from "./face-to-face.js";
 import { MeetingHost } from "./meeting-host.js";
 import { announce } from "./ui/announcer.js";
+import { closeSheets } from "./ui/sheet.js";
 import { pageStrings } from "./ui/strings.js";
 import { fill, languageNamer, personName } from "./ui/text.js";
 import { ReconnectingSocket } from "./socket.js";
@@ -47,6 +49,26 @@ const captions = new CallCaptions({
 });
 
 const chat = new CallChat({ send, strings: t });
+
+// Read aloud: what this page reads, on the face-to-face view the resident's half.
+const readerView = captions.views.find((view) => view.side !== "desk");
+const speech = new CallSpeech({
+  send,
+  strings: t,
+  language: () => readerView.language,
+  nameOf: (code) => readerView.nameOf(code),
+  shared: config.machine,
+});
+
+// The caption display's own Smaller and Larger buttons live in the settings sheet, where a
+// call keeps its caption settings (the face-to-face halves keep theirs, one per half).
+const captionSizeControls = document.getElementById("caption-size-controls");
+if (captionSizeControls) {
+  const display = document.getElementById("captions");
+  captionSizeControls.append(
+    display.querySelector(".captions-smaller"), display.querySelector(".captions-larger"),
+  );
+}
 
 // In a meeting held in a room, the host's device is what the captions hear: on from the start.
 if (meeting && meeting.host && meeting.inRoom) captions.wanted = true;
@@ -377,7 +399,9 @@ async function startListening() {
 function endCall(text, { returnToQueue = false } = {}) {
   if (ended) return;
   ended = true;
+  closeSheets();
   captions.close();
+  speech.close();
   socket.close();
   for (const id of [...peers.keys()]) closePeer(id);
   if (localStream) for (const track of localStream.getTracks()) track.stop();
@@ -412,6 +436,7 @@ function setWaiting(now) {
   if (waitingEl) waitingEl.hidden = !now;
   const toggle = document.getElementById("captions-toggle");
   if (toggle) toggle.disabled = now || !captions.available;
+  if (now) captions.setWaiting(true);
   chat.setEnabled(!now);
   if (now) setState(m.waitingRoom);
 }
@@ -423,6 +448,7 @@ function onJoined(message) {
   setState(peers.size ? t.connecting : waitingText());
   if (waiting) setWaiting(true);
   captions.onJoined(message);
+  speech.onJoined(message);
   chat.setEnabled(!waiting);
   if (meeting) setWaiting(waiting);
 }
@@ -453,6 +479,7 @@ function peerLeft(message) {
 function onMessage(message) {
   if (host && host.onMessage(message)) return;
   if (chat.onMessage(message)) return;
+  if (speech.onMessage(message)) return;
   if (captions.onMessage(message)) return;
   switch (message.type) {
     case "joined":
@@ -464,6 +491,7 @@ function onMessage(message) {
       break;
     case "meeting.admitted":
       setWaiting(false);
+      captions.setWaiting(false, Boolean(message.captions_for_all));
       setState(peers.size ? t.connecting : waitingText());
       announce(m.admitted, { assertive: true });
       break;
@@ -522,7 +550,8 @@ function toggleTracks(tracks, button, onText, offText) {
   const enabled = !tracks.every((track) => !track.enabled);
   for (const track of tracks) track.enabled = !enabled;
   button.setAttribute("aria-pressed", String(enabled));
-  button.textContent = enabled ? offText : onText;
+  // A bar button keeps its icon: only its label changes.
+  (button.querySelector(".bar-label") || button).textContent = enabled ? offText : onText;
   sendMuteState();
 }
 

@@ -4,6 +4,7 @@
 import { ReconnectingSocket } from "./socket.js";
 import { CaptionDisplay, ORIGINAL, captionEvent, readingNotice } from "./ui/captions.js";
 import { noticeParagraph } from "./ui/notice.js";
+import { closeSheets } from "./ui/sheet.js";
 import { pageStrings } from "./ui/strings.js";
 import { fill, languageNamer, listOf, personName, speakerLabel } from "./ui/text.js";
 
@@ -187,6 +188,7 @@ themeButton.addEventListener("click", () => {
 
 function setProjector(on) {
   if (view.classList.contains("projector") === on) return;
+  if (on) closeSheets();
   view.classList.toggle("projector", on);
   document.body.classList.toggle("projecting", on);
   if (on) display.setPaused(false); // the projector has no pause button: always the latest

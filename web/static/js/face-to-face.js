@@ -1,7 +1,7 @@
 // The machine-interpretation view: one device on the desk between a resident and a member of
 // staff, each reading captions in their own language on their own half of the screen. The top
-// half turns round for someone sitting opposite. An interpreter can still join: then the page
-// says so and shows them, and the captions carry on.
+// half is turned round for someone sitting opposite (Settings turns it back). An interpreter
+// can still join: then the page says so and shows them, and the captions carry on.
 import { announce } from "./ui/announcer.js";
 import { noticeParagraph } from "./ui/notice.js";
 import { chime, vibrate } from "./ui/sound.js";
@@ -11,12 +11,15 @@ export class FaceToFace {
   constructor(strings, { onStart }) {
     this.t = strings;
     this.startButton = document.getElementById("start-listening");
+    this.banner = document.getElementById("machine-banner");
     this.toggle = document.getElementById("captions-toggle");
     this.startButton.addEventListener("click", async () => {
       this.startButton.disabled = true;
       await onStart();
-      // One control from now on: the toggle takes the start button's place, and its focus.
+      // One control from now on: the toggle takes the start button's place, and its focus;
+      // the explanation over the two halves goes, and they show their captions.
       this.startButton.hidden = true;
+      this.banner.hidden = true;
       this.toggle.hidden = false;
       this.toggle.focus();
     });

@@ -124,7 +124,7 @@ function addJob(job) {
   const time = item.querySelector(".job-time");
   time.dateTime = job.created_at;
   time.textContent = job.created_text;
-  item.querySelector(".job-size").textContent = fill(t.size, { size: job.size_mb });
+  item.querySelector(".job-size").textContent = job.size_text;
   const select = item.querySelector(".job-translations");
   select.id = `job-${job.id}-language`;
   item.querySelector(".job-downloads label").htmlFor = select.id;

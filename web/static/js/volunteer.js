@@ -31,6 +31,7 @@ function requestItem(request) {
   item.querySelector(".request-language").textContent = t.languageNames[request.language] || request.language;
   item.querySelector(".request-media").textContent = request.media === "video" ? t.video : t.audio;
   item.querySelector(".request-long-wait").hidden = !request.long_wait;
+  item.querySelector(".request-captions").hidden = !request.needs_captions;
   const note = item.querySelector(".request-note");
   note.textContent = request.note;
   note.hidden = !request.note;

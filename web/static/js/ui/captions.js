@@ -2,13 +2,20 @@
 //   - final captions go into a role="log" region (a screen reader reads each new one),
 //     one block per speaker turn, each block at most two lines: longer text continues in
 //     a new block, so a reader's eye never has to track a wall of moving text;
+//   - the speaker's name shows where the speaker changes, not on every block: a new
+//     utterance of the same speaker carries it visually hidden, so a screen reader still
+//     says who speaks (the blocks one utterance is split into are read together);
 //   - tentative (partial) text is shown apart, in italics and a different colour, hidden
 //     from screen readers (it changes every second), and the final text replaces it;
-//   - machine-translated text carries a visible "machine translation" label;
-//   - a line typed in the chat carries a "typed" label: it was not spoken;
+//   - once a machine-translated caption arrives, one quiet line at the top of the panel says
+//     so (and describes the log to screen readers); the translated blocks carry a class only;
+//   - a line typed in the chat carries a small "typed" marker: it was not spoken;
 //   - Pause stops the flow so a person can scroll back and read; "Jump to latest" returns;
 //   - the caption text size is adjustable and remembered.
-// Events: {stream, seq, start_s, end_s, text, language, final, speaker, translated, typed}.
+// Events: {stream, seq, start_s, end_s, text, language, final, speaker, translated, typed,
+// voice}: `speaker` is the label shown; `voice` who speaks (default: the stream), so that a
+// speaker's typed lines and spoken words count as one speaker, and a stream whose label
+// changes (a shared device, a room microphone) as several.
 // A final replaces its stream's tentative text; a final with the same stream and seq as an
 // earlier one replaces it (a correction or a translation); a partial older than the
 // stream's latest final is ignored; a final with empty text only clears the tentative line.
@@ -36,9 +43,9 @@ function lineCount(node) {
   return Math.round(height / lineHeight);
 }
 
-function readStoredSize() {
+function readStoredSize(key) {
   try {
-    const stored = window.localStorage.getItem(SIZE_KEY);
+    const stored = window.localStorage.getItem(key);
     return SIZES.includes(stored) ? stored : "1";
   } catch {
     return "1";
@@ -49,12 +56,16 @@ export class CaptionDisplay {
   constructor(container, { strings } = {}) {
     this.container = container;
     this.strings = strings || JSON.parse(container.dataset.strings || "{}");
-    this.segments = new Map(); // "stream:seq" -> final event, in arrival order
+    this.segments = new Map(); // "stream:seq" -> final event (or {notice}), in arrival order
     this.tentative = new Map(); // stream -> partial event
     this.lastFinalSeq = new Map(); // stream -> seq of its latest final
+    this.notices = 0;
     this.paused = false;
     this.build();
-    this.setSize(readStoredSize());
+    // A page with several displays (the face-to-face halves) keeps a size for each.
+    const own = container.dataset.captionSizeKey;
+    this.sizeKey = own ? `${SIZE_KEY}.${own}` : SIZE_KEY;
+    this.setSize(readStoredSize(this.sizeKey));
     // Blocks are split to fit the width; split them again when the width changes.
     let lastWidth = this.log.clientWidth;
     new ResizeObserver(() => {
@@ -71,10 +82,10 @@ export class CaptionDisplay {
     const s = this.strings;
     this.container.classList.add("captions");
     const toolbar = element("div", { class: "captions-toolbar" });
-    this.pauseButton = element("button", { type: "button", class: "secondary", "aria-pressed": "false" }, s.pause);
-    this.smallerButton = element("button", { type: "button", class: "secondary" }, s.smallerText);
-    this.largerButton = element("button", { type: "button", class: "secondary" }, s.largerText);
-    this.latestButton = element("button", { type: "button", hidden: "" }, s.jumpToLatest);
+    this.pauseButton = element("button", { type: "button", class: "secondary captions-pause", "aria-pressed": "false" }, s.pause);
+    this.smallerButton = element("button", { type: "button", class: "secondary captions-smaller" }, s.smallerText);
+    this.largerButton = element("button", { type: "button", class: "secondary captions-larger" }, s.largerText);
+    this.latestButton = element("button", { type: "button", class: "captions-latest", hidden: "" }, s.jumpToLatest);
     toolbar.append(this.pauseButton, this.smallerButton, this.largerButton, this.latestButton);
     // tabindex: a scrollable region must be reachable by keyboard to scroll it back.
     this.log = element("div", {
@@ -82,7 +93,12 @@ export class CaptionDisplay {
       "aria-label": s.captionsLabel || "",
     });
     this.tentativeArea = element("div", { class: "captions-tentative-area", "aria-hidden": "true" });
-    this.container.append(toolbar, this.log, this.tentativeArea);
+    // Said once per panel, not on every block: shown with the first translated caption.
+    this.translationNotice = element("p", {
+      class: "captions-translation-notice", id: `${this.container.id || "captions"}-translated`,
+      hidden: "",
+    }, s.machineTranslated);
+    this.container.append(toolbar, this.translationNotice, this.log, this.tentativeArea);
 
     this.pauseButton.addEventListener("click", () => this.setPaused(!this.paused));
     this.latestButton.addEventListener("click", () => {
@@ -99,6 +115,7 @@ export class CaptionDisplay {
   push(event) {
     if (!event || typeof event.text !== "string") return;
     const key = `${event.stream}:${event.seq}`;
+    if (event.translated && event.text.trim()) this.showTranslationNotice();
     if (event.final) {
       const partial = this.tentative.get(event.stream);
       if (partial && partial.seq <= event.seq) this.tentative.delete(event.stream);
@@ -125,10 +142,22 @@ export class CaptionDisplay {
     }
   }
 
+  // A line of the panel's own between captions ("Reading in Spanish"); kept in its place when
+  // the blocks are laid out again. The next caption after it names its speaker again.
   notice(text) {
     const wasAtBottom = this.atBottom();
-    this.log.append(element("p", { class: "caption-notice" }, text));
+    this.trim();
+    this.notices += 1;
+    const key = `notice:${this.notices}`;
+    this.segments.set(key, { notice: text });
+    this.log.append(this.makeNotice(key, text));
     this.followLatest(wasAtBottom);
+  }
+
+  showTranslationNotice() {
+    if (!this.translationNotice.hidden) return;
+    this.translationNotice.hidden = false;
+    this.log.setAttribute("aria-describedby", this.translationNotice.id);
   }
 
   clear() {
@@ -136,6 +165,8 @@ export class CaptionDisplay {
     this.tentative.clear();
     this.lastFinalSeq.clear();
     this.log.textContent = "";
+    this.translationNotice.hidden = true;
+    this.log.removeAttribute("aria-describedby");
     this.renderTentative();
   }
 
@@ -155,7 +186,7 @@ export class CaptionDisplay {
     this.smallerButton.disabled = size === SIZES[0];
     this.largerButton.disabled = size === SIZES[SIZES.length - 1];
     try {
-      window.localStorage.setItem(SIZE_KEY, size);
+      window.localStorage.setItem(this.sizeKey, size);
     } catch {
       // Private browsing may refuse storage; the size still applies to this page.
     }
@@ -164,19 +195,52 @@ export class CaptionDisplay {
 
   // --- rendering -------------------------------------------------------------------------
 
-  makeBlock(event, text, key) {
+  // The first block of an utterance carries its label (speaker's name, and "typed" for a
+  // typed line); markSpeakers() decides whether the name shows. Blocks it continues in
+  // carry none.
+  makeBlock(event, text, key, first = true) {
     const block = element("div", { class: "caption-block" });
     if (key) block.dataset.key = key;
-    // dir=auto: a caption in another script than the page's reads in its own direction.
-    const speaker = element("span", { class: "caption-speaker", dir: "auto" }, event.speaker || "");
-    if (event.typed) speaker.append(element("span", { class: "caption-typed" }, this.strings.typed));
-    if (event.translated) {
-      speaker.append(element("span", { class: "caption-badge" }, this.strings.machineTranslated));
+    block.dataset.voice = voiceOf(event);
+    if (event.translated) block.classList.add("caption-translated");
+    if (first) {
+      // dir=auto: a caption in another script than the page's reads in its own direction.
+      const label = element("span", { class: "caption-speaker", dir: "auto" });
+      label.append(element("span", { class: "caption-name" }, event.speaker || ""));
+      if (event.typed) label.append(element("span", { class: "caption-typed" }, this.strings.typed));
+      block.append(label);
     }
     const body = element("p", { class: "caption-text", dir: "auto" }, text);
     if (event.language) body.lang = event.language;
-    block.append(speaker, body);
+    block.append(body);
     return block;
+  }
+
+  makeNotice(key, text) {
+    const notice = element("p", { class: "caption-notice" }, text);
+    notice.dataset.key = key;
+    return notice;
+  }
+
+  // Shows each utterance's speaker name only where the speaker changed from the block
+  // before (or after a notice); elsewhere the name stays for screen readers alone.
+  markSpeakers() {
+    let previous = null;
+    for (const node of this.log.children) {
+      if (!node.classList.contains("caption-block")) {
+        previous = null;
+        continue;
+      }
+      const voice = node.dataset.voice;
+      const label = node.querySelector(":scope > .caption-speaker");
+      if (label) {
+        const same = voice === previous;
+        const typed = label.querySelector(".caption-typed");
+        label.querySelector(".caption-name").classList.toggle("visually-hidden", same && Boolean(typed));
+        label.classList.toggle("visually-hidden", same && !typed);
+      }
+      previous = voice;
+    }
   }
 
   // Splits text into blocks of at most MAX_LINES lines each, measured in the live layout.
@@ -184,7 +248,7 @@ export class CaptionDisplay {
     const blocks = [];
     let words = event.text.trim().split(/\s+/).filter(Boolean);
     while (words.length) {
-      const block = this.makeBlock(event, words.join(" "), key);
+      const block = this.makeBlock(event, words.join(" "), key, !blocks.length);
       place(block);
       const body = block.querySelector(".caption-text");
       let fit = words.length;
@@ -208,8 +272,10 @@ export class CaptionDisplay {
     return blocks;
   }
 
-  appendBlocks(key, event) {
-    this.blocksFor(key, event, (block) => this.log.append(block));
+  appendBlocks(key, event, mark = true) {
+    if (event.notice !== undefined) this.log.append(this.makeNotice(key, event.notice));
+    else this.blocksFor(key, event, (block) => this.log.append(block));
+    if (mark) this.markSpeakers();
   }
 
   replaceSegment(key, event) {
@@ -217,13 +283,20 @@ export class CaptionDisplay {
     if (!old.length) return this.appendBlocks(key, event);
     this.blocksFor(key, event, (block) => old[0].before(block));
     old.forEach((block) => block.remove());
+    this.markSpeakers();
   }
 
   renderTentative() {
     this.tentativeArea.textContent = "";
+    const last = this.log.lastElementChild;
+    const lastVoice = last && last.classList.contains("caption-block") ? last.dataset.voice : null;
     for (const event of this.tentative.values()) {
       const block = this.makeBlock(event, event.text.trim());
       block.classList.add("caption-tentative");
+      // Several people speaking at once are told apart; one goes on from their last block.
+      if (this.tentative.size === 1 && voiceOf(event) === lastVoice) {
+        block.querySelector(".caption-speaker").hidden = true;
+      }
       this.tentativeArea.append(block);
       // Show only the newest words that fit in two lines.
       const body = block.querySelector(".caption-text");
@@ -240,20 +313,24 @@ export class CaptionDisplay {
     // Rebuilding is not news: keep the screen reader quiet while the blocks are re-split.
     this.log.setAttribute("aria-live", "off");
     this.log.textContent = "";
-    for (const [key, event] of this.segments) this.appendBlocks(key, event);
+    for (const [key, event] of this.segments) this.appendBlocks(key, event, false);
+    this.markSpeakers();
     this.renderTentative();
     if (!this.paused) this.scrollToLatest();
     requestAnimationFrame(() => this.log.setAttribute("aria-live", this.paused ? "off" : "polite"));
   }
 
   trim() {
+    let trimmed = false;
     while (this.segments.size >= KEEP_SEGMENTS) {
       const oldest = this.segments.keys().next().value;
       this.segments.delete(oldest);
-      this.log.querySelectorAll(".caption-block").forEach((block) => {
-        if (block.dataset.key === oldest) block.remove();
+      [...this.log.children].forEach((node) => {
+        if (node.dataset.key === oldest) node.remove();
       });
+      trimmed = true;
     }
+    if (trimmed) this.markSpeakers();
   }
 
   atBottom() {
@@ -273,10 +350,18 @@ export class CaptionDisplay {
   }
 }
 
+// Who speaks in an event: its voice, else its stream; and the label, since one stream may
+// carry several people (a shared device, a room microphone whose host names each speaker).
+function voiceOf(event) {
+  return `${event.voice ?? event.stream}\n${event.speaker || ""}`;
+}
+
 // --- from the protocol to the display --------------------------------------------------------
 
 // A `caption` message (docs/protocol.md) as the display shows it; speaker: its label.
+// A typed line's stream is its writer's id followed by "/chat": the same voice as their speech.
 export function captionEvent(message, speaker) {
+  const typed = message.kind === "chat";
   return {
     stream: message.stream,
     seq: message.seq,
@@ -286,7 +371,8 @@ export function captionEvent(message, speaker) {
     language: message.language,
     final: Boolean(message.final),
     translated: Boolean(message.translated),
-    typed: message.kind === "chat",
+    typed,
+    voice: typed ? String(message.stream).replace(/\/chat$/, "") : message.stream,
     speaker,
   };
 }
