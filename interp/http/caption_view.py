@@ -38,6 +38,9 @@ async def caption_view(request: Request) -> Response:
     local = svc.settings.local_language
     offered = [lang.code for lang in await svc.organisation.offered_languages()]
     choices = reading_choices(meeting, offered, local)
+    # A link made for one reader (``?lang=ar``) opens in their language, captions included.
+    asked = request.query_params.get("lang", "")
+    default = asked if asked in choices else default_reading(meeting, local)
     response = render(
         request,
         "meetings/view.html",
@@ -45,7 +48,8 @@ async def caption_view(request: Request) -> Response:
             "meeting": meeting,
             "token": token,
             "choices": [LANGUAGES[code] for code in choices if code in LANGUAGES],
-            "default_language": default_reading(meeting, local),
+            "default_language": default,
+            "asked_language": asked if asked in choices else "",
         },
     )
     # The token is in the address: keep the page out of caches and search engines.

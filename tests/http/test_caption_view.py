@@ -66,3 +66,17 @@ async def test_a_wrong_or_ended_link_gets_a_plain_message(live_server: LiveServe
         page = await anonymous.get(f"/v/{token}")
     assert page.status_code == 410
     assert "The meeting has ended." in page.text and 'id="view-language"' not in page.text
+
+
+async def test_a_link_with_a_language_opens_in_it(live_server: LiveServer) -> None:
+    made = await create_meeting(live_server, "Housing advice", ("es", "ar"))
+    async with httpx.AsyncClient(base_url=live_server.url) as anonymous:
+        arabic = await anonymous.get(f"/v/{made.view_token}", params={"lang": "ar"})
+        unknown = await anonymous.get(f"/v/{made.view_token}", params={"lang": "xx"})
+    # The page speaks Arabic, right to left, and reads the captions in Arabic first.
+    assert 'lang="ar"' in arabic.text and 'dir="rtl"' in arabic.text
+    assert [value for value, selected in options(arabic.text) if selected] == ["ar"]
+    assert '"askedLanguage": "ar"' in arabic.text
+    # A language the meeting cannot be read in changes nothing.
+    assert [value for value, selected in options(unknown.text) if selected] == ["es"]
+    assert '"askedLanguage": ""' in unknown.text

@@ -199,11 +199,24 @@ export class CallCaptions {
     this.setWanted(wanted);
   }
 
-  renderForAll() {
-    if (this.indicator) {
-      this.indicator.hidden = !this.forAll;
-      this.indicator.textContent = this.forAll ? this.t.callCaptionsOn : "";
+  // Always in view, in the status line: whether anyone's speech is turned into text, and
+  // whether the server is skipping some of it (the sheet says the same in more words).
+  renderIndicator() {
+    if (!this.indicator) return;
+    const names = [...this.onFor.values()].map((peer) => this.peerName(peer));
+    let text = "";
+    if (this.forAll) text = this.t.callCaptionsOn;
+    else if (names.length) text = fill(this.t.captionsOnFor, { names: listOf(names, this.locale) });
+    if (this.behind.size) {
+      const behind = [...this.behind.values()].map((peer) => this.peerName(peer));
+      text += " " + fill(this.t.captionsBehind, { names: listOf(behind, this.locale) });
     }
+    this.indicator.textContent = text.trim();
+    this.indicator.hidden = !text;
+  }
+
+  renderForAll() {
+    this.renderIndicator();
     if (!this.allButton) return;
     // When the resident asked for captions, only they may switch them off (the server says so too).
     const locked = this.forAll && this.asked && (!this.you || this.you.role !== "resident");
@@ -335,6 +348,7 @@ export class CallCaptions {
   }
 
   renderOnFor() {
+    this.renderIndicator();
     if (!this.onForEl) return;
     const names = [...this.onFor.values()].map((peer) => this.peerName(peer));
     let text = names.length

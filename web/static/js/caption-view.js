@@ -53,8 +53,10 @@ function remember(key, value) {
   }
 }
 
-// The reader's last choice, else the browser's preferred language, else the meeting's.
+// The language the link asks for (?lang=), else the reader's last choice, else the
+// browser's preferred language, else the meeting's.
 function firstLanguage() {
+  if (config.askedLanguage) return config.askedLanguage;
   const stored = remembered(LANGUAGE_KEY);
   if (config.choices.includes(stored)) return stored;
   for (const tag of navigator.languages || [navigator.language]) {
