@@ -192,29 +192,23 @@ class Rooms:
         self, participant_id: str, languages: list[str] | tuple[str, ...]
     ) -> tuple[str, ...]:
         chosen = check_caption_languages(languages)
-        async with self.db.session() as session:
-            done = await session.execute(
-                update(RoomParticipant)
-                .where(RoomParticipant.id == participant_id)
-                .values(caption_languages=",".join(chosen))
-            )
-        if rowcount(done) != 1:
-            raise NotFound("No such participant.")
+        await self._update_participant(participant_id, caption_languages=",".join(chosen))
         return chosen
 
     async def set_speech_languages(
         self, participant_id: str, languages: list[str] | tuple[str, ...]
     ) -> tuple[str, ...]:
         chosen = check_speech_languages(languages)
+        await self._update_participant(participant_id, speech_languages=",".join(chosen) or None)
+        return chosen
+
+    async def _update_participant(self, participant_id: str, **values: Any) -> None:
         async with self.db.session() as session:
             done = await session.execute(
-                update(RoomParticipant)
-                .where(RoomParticipant.id == participant_id)
-                .values(speech_languages=",".join(chosen) or None)
+                update(RoomParticipant).where(RoomParticipant.id == participant_id).values(**values)
             )
         if rowcount(done) != 1:
             raise NotFound("No such participant.")
-        return chosen
 
     async def speech_listeners(self, room_id: str) -> set[str]:
         """The languages someone in the room has captions read aloud in now."""

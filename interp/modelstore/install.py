@@ -68,11 +68,11 @@ def install_model(
 def _install_files(target: Path, spec: ModelSpec, opener: Opener, report: Report) -> Path:
     if not spec.pinned:
         raise InstallError(f"{spec.name} has no pinned files; install it with --download")
-    with _staging(target) as stage:
+    with staging_folder(target) as stage:
         for f in spec.files:
             _assemble(stage, f, opener)
         _write_receipt(stage, spec, {f.name: (f.size, f.sha256) for f in spec.files})
-        _replace(stage, target)
+        swap_in(stage, target)
     report(f"installed {spec.name} in {target} (checksums verified)")
     return target
 
@@ -98,7 +98,9 @@ def _assemble(stage: Path, f: ModelFile, opener: Opener) -> None:
 
 
 @contextlib.contextmanager
-def _staging(target: Path) -> Iterator[Path]:
+def staging_folder(target: Path) -> Iterator[Path]:
+    """A fresh folder beside ``target`` to build an install in; gone afterwards unless
+    ``swap_in`` made it the install."""
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -107,7 +109,7 @@ def _staging(target: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def _replace(stage: Path, target: Path) -> None:
+def swap_in(stage: Path, target: Path) -> None:
     """Swap the staged folder in; the old install is removed only once the new one is there."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)
@@ -225,13 +227,13 @@ def _model_root(folder: Path) -> Path:
 
 def _install_unpinned(target: Path, spec: ModelSpec, folder: Path, report: Report) -> Path:
     """Copy a model folder whose files the manifest does not pin, recording their checksums."""
-    with _staging(target) as stage:
+    with staging_folder(target) as stage:
         files = {}
         for src in sorted(p for p in folder.iterdir() if p.is_file() and p.name != RECEIPT):
             shutil.copy2(src, stage / src.name)
             files[src.name] = (src.stat().st_size, sha256_file(stage / src.name))
         _write_receipt(stage, spec, files)
-        _replace(stage, target)
+        swap_in(stage, target)
     report(f"installed {spec.name} in {target} (checksums recorded)")
     return target
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from interp.domain.chat import MAX_CHAT_CHARS
+from interp.domain.errors import InvalidInput
 
 # A whole message, in bytes; offers with many codecs stay well below this.
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -114,6 +115,14 @@ class ProtocolError(ValueError):
 
 # A JSON string (its escapes included), or one bracket outside strings.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+def language_codes(languages: list[Any]) -> list[str]:
+    """A message's ``languages`` field, checked to hold short strings (what they name is the
+    domain's to judge); raises ``InvalidInput``."""
+    if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
+        raise InvalidInput("'languages' must be a list of language codes.")
+    return languages
 
 
 def _nesting(text: str) -> int:

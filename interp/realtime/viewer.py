@@ -30,7 +30,7 @@ from interp.realtime.caption_follower import CaptionFollower
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
 from interp.realtime.handshake import handshake
-from interp.realtime.protocol import ID_CHARS, VIEWER_MESSAGES
+from interp.realtime.protocol import VIEWER_MESSAGES, language_codes
 
 # Language changes per connection: each one is announced to the captioning node.
 MAX_SWITCHES = 5
@@ -59,9 +59,7 @@ def default_reading(meeting: MeetingInfo, local_language: str) -> str:
 
 def check_reading(languages: list[Any], choices: tuple[str, ...]) -> tuple[str, ...]:
     """One or two of the meeting's reading choices; raises ``InvalidInput``."""
-    if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
-        raise InvalidInput("'languages' must be a list of language codes.")
-    chosen = check_caption_languages(languages)
+    chosen = check_caption_languages(language_codes(languages))
     outside = [code for code in chosen if code not in choices]
     if outside:
         raise InvalidInput(f"This meeting's captions are not offered in {outside[0]!r}.")

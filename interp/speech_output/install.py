@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from interp.modelstore.checksums import sha256_file
+from interp.modelstore.install import staging_folder, swap_in
 from interp.speech_output.piper import VOICES_DIR, voice_files
 
 RECEIPT = "receipt.json"
@@ -72,22 +72,13 @@ def install_voice(models_dir: Path, language: str, source: Path) -> InstalledVoi
     if model.stat().st_size == 0:
         raise VoiceInstallError(f"{model.name} is empty")
     target = models_dir / VOICES_DIR / language
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{language}.", dir=target.parent))
-    try:
+    with staging_folder(target) as stage:
         sums = {}
         for path in (model, settings):
             shutil.copyfile(path, stage / path.name)
             sums[path.name] = sha256_file(stage / path.name)
         (stage / RECEIPT).write_text(json.dumps({"sha256": sums}, indent=2) + "\n")
-        old = target.with_name(f".{language}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        swap_in(stage, target)
     return InstalledVoice(language, target / model.name, sums)
 
 

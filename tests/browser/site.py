@@ -242,10 +242,11 @@ async def _meeting_guest(server: LiveServer, invite: str) -> tuple[str, dict[str
 _interpreters = itertools.count(1)
 
 
-async def _call(
-    server: LiveServer, side: str, language: str = "es"
-) -> tuple[str, dict[str, str]]:
-    """A new request accepted by a new interpreter: the call page of one side of it."""
+async def both_sides_of_a_call(
+    server: LiveServer, language: str = "es"
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """A resident's video request accepted by a new interpreter: each side's call page
+    (path, session cookies), by side ("resident", "interpreter")."""
     email = f"interpreter{next(_interpreters)}@example.org"
     await server.create_account(email, "volunteer", (language,), name="Ivan Interpreter")
     async with httpx.AsyncClient(base_url=server.url) as resident, \
@@ -259,9 +260,17 @@ async def _call(
         accepted = await interpreter.post(
             f"/api/requests/{body['request']['id']}/accept", headers={"x-csrf-token": csrf})
         accepted.raise_for_status()
-        if side == "resident":
-            return body["call_url"], {}
-        return accepted.json()["call_url"], dict(interpreter.cookies.items())
+        return {
+            "resident": (body["call_url"], {}),
+            "interpreter": (accepted.json()["call_url"], dict(interpreter.cookies.items())),
+        }
+
+
+async def _call(
+    server: LiveServer, side: str, language: str = "es"
+) -> tuple[str, dict[str, str]]:
+    """A new request accepted by a new interpreter: the call page of one side of it."""
+    return (await both_sides_of_a_call(server, language))[side]
 
 
 async def _caption_view(server: LiveServer) -> tuple[str, dict[str, str]]:

@@ -11,18 +11,16 @@ viewport and the text size change on the open page, since calls are slow to star
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.browser.pages import STEP_MS, call_state, remote_media_playing
-from tests.browser.site import SCREENSHOT_DIR
+from tests.browser.site import SCREENSHOT_DIR, both_sides_of_a_call
 from tests.helpers.meetings import create_meeting
-from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
+from tests.live_server import LiveServer, run_sync, start_live_server
 
 pytestmark = pytest.mark.browser
 
@@ -68,8 +66,6 @@ MEASURE = """selectors => {
   };
 }"""
 
-_people = itertools.count(1)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -83,27 +79,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield running
     finally:
         running.stop()
-
-
-async def both_sides_of_a_call(server: LiveServer) -> dict[str, tuple[str, dict[str, str]]]:
-    """A resident's video request accepted by a new interpreter: each side's call page
-    (path, session cookies)."""
-    email = f"interpreter{next(_people)}@example.org"
-    await server.create_account(email, "volunteer", ("es",), name="Vera Volunteer")
-    async with httpx.AsyncClient(base_url=server.url) as resident, \
-            httpx.AsyncClient(base_url=server.url) as interpreter:
-        created = await resident.post("/api/requests", json={"language": "es", "media": "video"})
-        created.raise_for_status()
-        body = created.json()
-        await sign_in(interpreter, email)
-        csrf = csrf_from((await interpreter.get("/account")).text)
-        accepted = await interpreter.post(
-            f"/api/requests/{body['request']['id']}/accept", headers={"x-csrf-token": csrf})
-        accepted.raise_for_status()
-        return {
-            "resident": (body["call_url"], {}),
-            "interpreter": (accepted.json()["call_url"], dict(interpreter.cookies.items())),
-        }
 
 
 def open_as(

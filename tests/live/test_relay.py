@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pytest
 from interp.captions.engine import CaptionEngine
 from interp.config import load_settings
 from interp.domain.speakers import Speaker
-from interp.hub import Hub, create_hub
+from interp.hub import Hub
 from interp.hub.channels import captions_channel
 from interp.live.relay import RoomCaptions
 from interp.media.audio import SAMPLE_RATE
@@ -37,13 +37,6 @@ def engine() -> Iterator[CaptionEngine]:
         pytest.skip(str(exc))
     with CaptionEngine(path, workers=2) as engine:
         yield engine
-
-
-@pytest.fixture
-async def hub() -> AsyncIterator[Hub]:
-    hub = create_hub("")
-    yield hub
-    await hub.close()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ translation can be checked exactly).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from interp.captions.engine import CaptionEngine
 from interp.domain.speakers import Speaker
-from interp.hub import Hub, create_hub
+from interp.hub import Hub
 from interp.hub.channels import captions_channel
 from interp.live.partials import PartialTranslations
 from interp.live.relay import RoomCaptions
@@ -36,13 +37,6 @@ CHUNK_S = 0.25
 def engine() -> Iterator[CaptionEngine]:
     with CaptionEngine(model_path("whisper-base"), workers=2) as engine:
         yield engine
-
-
-@pytest.fixture
-async def hub() -> AsyncIterator[Hub]:
-    hub = create_hub("")
-    yield hub
-    await hub.close()
 
 
 class CountingTranslator(Translator):
@@ -148,9 +142,11 @@ def message(seq: int) -> dict[str, Any]:
     return {"type": "caption", "stream": "ana", "seq": seq, "final": False}
 
 
-async def test_partials_are_translated_only_when_their_words_grew(
-    translator: CountingTranslator,
-) -> None:
+@contextlib.asynccontextmanager
+async def into_spanish(
+    translator: Translator, interval_s: float
+) -> AsyncIterator[tuple[PartialTranslations, asyncio.Queue[tuple[int, str]]]]:
+    """Partial translations into Spanish, and what they publish: (block, text)."""
     service = TranslationService(translator)
     published: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
 
@@ -158,41 +154,37 @@ async def test_partials_are_translated_only_when_their_words_grew(
                       translations: dict[str, Translation]) -> None:
         published.put_nowait((base["seq"], translations["es"].text))
 
-    partials = PartialTranslations(service, publish, interval_s=0.0)
+    partials = PartialTranslations(service, publish, interval_s=interval_s)
     try:
+        yield partials, published
+    finally:
+        await partials.close()
+        service.close()
+
+
+async def test_partials_are_translated_only_when_their_words_grew(
+    translator: CountingTranslator,
+) -> None:
+    async with into_spanish(translator, 0.0) as (partials, published):
         partials.offer(message(1), "hello", "en", {"es"})
         assert await asyncio.wait_for(published.get(), 30) == (1, "hola")
         partials.offer(message(1), "good", "en", {"es"})  # no more words: left
         partials.offer(message(1), "hello world", "en", {"es"})
         assert await asyncio.wait_for(published.get(), 30) == (1, "hola mundo")
-    finally:
-        await partials.close()
-        service.close()
     assert ("good", "es") not in translator.asked
 
 
 async def test_a_new_utterances_first_words_do_not_wait_for_the_interval(
     translator: CountingTranslator,
 ) -> None:
-    service = TranslationService(translator)
-    published: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
-
-    async def publish(base: dict[str, Any], text: str, source: str,
-                      translations: dict[str, Translation]) -> None:
-        published.put_nowait((base["seq"], translations["es"].text))
-
     # An hour between two translations of one utterance: the next one's first words still
     # go as soon as they come.
-    partials = PartialTranslations(service, publish, interval_s=3600.0)
-    try:
+    async with into_spanish(translator, 3600.0) as (partials, published):
         partials.offer(message(1), "hello", "en", {"es"})
         assert await asyncio.wait_for(published.get(), 30) == (1, "hola")
         partials.finished(1)
         partials.offer(message(2), "good morning", "en", {"es"})
         assert await asyncio.wait_for(published.get(), 30) == (2, "buenos días")
-    finally:
-        await partials.close()
-        service.close()
 
 
 async def test_a_partial_never_waits_in_a_finals_way_and_is_dropped_once_its_final_is_out(

@@ -197,7 +197,7 @@ def closed_outcome(exc: ConnectionClosed) -> str:
     return "closed" if frame.code >= 4000 or frame.code == 1008 else "ok"
 
 
-async def exchange(ws: ClientConnection, raw: str, within: float = 5) -> list[dict[str, Any]]:
+async def exchange(ws: ClientConnection, raw: str, within: float = 20) -> list[dict[str, Any]]:
     """Send ``raw`` and a ping, and return what came back until the pong."""
     await ws.send(raw)
     return await until_pong(ws, within)

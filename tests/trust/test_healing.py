@@ -25,7 +25,7 @@ from interp.store.database import Database
 from tests.helpers.server_process import interp, server_process
 from tests.live_server import PASSWORD, JsonSocket, LiveServer, csrf_from, free_port, sign_in
 
-GRACE_S = 2.0
+GRACE_S = 4.0
 # The grace, one refresh of "seen" (a third of the grace), a sweep, and slack for a slow
 # machine: long after which the room must have healed.
 HEALED_WITHIN_S = GRACE_S * 2 + 8

@@ -15,7 +15,6 @@ import dataclasses
 from typing import Any
 
 from interp.domain.call_captions import check_may_switch_captions_for_all
-from interp.domain.errors import InvalidInput
 from interp.domain.meeting_rules import check_may_name_speaker, languages_heard
 from interp.domain.meetings import clean_name
 from interp.hub.events import RoomEvent
@@ -34,7 +33,7 @@ from interp.realtime.messages import (
     captions_availability,
     person,
 )
-from interp.realtime.protocol import ID_CHARS
+from interp.realtime.protocol import language_codes
 from interp.realtime.room.call import Call, Handler
 
 
@@ -127,9 +126,7 @@ class CaptionsPart:
         await self.call.send(message)
 
     async def _choose_speech(self, message: dict[str, Any]) -> None:
-        languages = message["languages"]
-        if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
-            raise InvalidInput("'languages' must be a list of language codes.")
+        languages = language_codes(message["languages"])
         call = self.call
         chosen = await call.services.rooms.set_speech_languages(call.me.participant.id, languages)
         self.speaking = chosen
@@ -198,9 +195,7 @@ class CaptionsPart:
             await call.services.live.stop(call.room.id, call.me.participant.id, call.connection_id)
 
     async def _choose_languages(self, message: dict[str, Any]) -> None:
-        languages = message["languages"]
-        if not all(isinstance(code, str) and len(code) <= ID_CHARS for code in languages):
-            raise InvalidInput("'languages' must be a list of language codes.")
+        languages = language_codes(message["languages"])
         call = self.call
         chosen = await call.services.rooms.set_caption_languages(call.me.participant.id, languages)
         self.reading = chosen
