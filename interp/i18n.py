@@ -61,8 +61,16 @@ def _cldr_language_names(locale: str) -> dict[str, str]:
 
 
 def language_name(code: str, locale: str) -> str | None:
-    """A language's name in the UI locale (``so`` in Arabic: الصومالية), None if CLDR lacks it."""
+    """A language's name in the UI locale (``so`` in Arabic: الصومالية), None if unknown.
+
+    From CLDR; a sign language CLDR does not name comes from the interface catalog.
+    """
+    from interp.languages import get_language  # languages marks its names with N_ from here
+
     name = _cldr_language_names(locale).get(code)
+    language = get_language(code)
+    if not name and language and language.signed:
+        name = translations(locale).gettext(language.english_name)
     # CLDR writes names in lower case in many languages ("somalí"); a list item starts upper.
     return name[:1].upper() + name[1:] if name else None
 

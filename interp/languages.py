@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from interp.i18n import N_
+
 
 @dataclass(frozen=True)
 class Language:
@@ -88,35 +90,39 @@ yo  | Yoruba                      | Yorùbá
 yue | Cantonese                   | 粵語
 zh  | Chinese (Mandarin)          | 中文
 """
-# Sign languages have no written native name: the English name is shown.
-_SIGNED = """
-ase | American Sign Language
-bfi | British Sign Language
-isg | Irish Sign Language
-fsl | French Sign Language
-gsg | German Sign Language
-ssp | Spanish Sign Language
-pso | Polish Sign Language
-ise | Italian Sign Language
-dse | Dutch Sign Language
-asf | Australian Sign Language (Auslan)
-nzs | New Zealand Sign Language
-ukl | Ukrainian Sign Language
-"""
+# Sign languages have no written name of their own, and CLDR names only a few of them, so
+# their names are interface strings, translated in the catalogs like any other.
+_SIGNED = (
+    ("ase", N_("American Sign Language")),
+    ("bfi", N_("British Sign Language")),
+    ("isg", N_("Irish Sign Language")),
+    ("fsl", N_("French Sign Language")),
+    ("gsg", N_("German Sign Language")),
+    ("ssp", N_("Spanish Sign Language")),
+    ("pso", N_("Polish Sign Language")),
+    ("ise", N_("Italian Sign Language")),
+    ("dse", N_("Dutch Sign Language")),
+    ("asf", N_("Australian Sign Language (Auslan)")),
+    ("nzs", N_("New Zealand Sign Language")),
+    ("ukl", N_("Ukrainian Sign Language")),
+)
 
 
-def _table(text: str, signed: bool) -> list[Language]:
+def _spoken(text: str) -> list[Language]:
     languages = []
     for line in text.strip().splitlines():
-        code, english, *rest = (cell.strip() for cell in line.split("|"))
-        native = rest[0] if rest else english
-        direction = rest[1] if len(rest) > 1 else "ltr"
-        languages.append(Language(code, english, native, direction, signed))
+        code, english, native, *rest = (cell.strip() for cell in line.split("|"))
+        direction = rest[0] if rest else "ltr"
+        languages.append(Language(code, english, native, direction))
     return languages
 
 
 LANGUAGES: dict[str, Language] = {
-    lang.code: lang for lang in [*_table(_SPOKEN, False), *_table(_SIGNED, True)]
+    lang.code: lang
+    for lang in [
+        *_spoken(_SPOKEN),
+        *(Language(code, name, name, signed=True) for code, name in _SIGNED),
+    ]
 }
 
 # Offered to residents on first start; coordinators change the list afterwards.

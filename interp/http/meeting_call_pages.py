@@ -40,7 +40,6 @@ from interp.http.state import services
 from interp.i18n import N_
 
 MEETING_ENDED = N_("This meeting has ended.")
-MEETING_FULL = N_("This meeting is full (%(count)s people). Ask the caseworker.")
 REMOVED = N_("The host removed you from this meeting.")
 NO_MEETING = N_("This meeting does not exist, or it is another caseworker's.")
 ENTER_NAME = N_("Enter your name (up to 100 characters).")
@@ -182,7 +181,7 @@ async def join(request: Request) -> Response:
             token, values["name"], values["language"], _earlier_seat(request, meeting)
         )
     except MeetingFull as exc:
-        return await _join_form(request, meeting, MEETING_FULL, values, 409, full=exc.limit)
+        return await _join_form(request, meeting, None, values, 409, full=exc.limit)
     except (MeetingEnded, Removed) as exc:
         return _link_refused(request, exc)
     except DomainError as exc:

@@ -28,6 +28,7 @@ from interp.http.meeting_call_pages import MEETING_ENDED, NO_MEETING, VIEW_QR, m
 from interp.http.pages import FORM_EXPIRED, NOTE_TOO_LONG, checked_form, form_error, page, say
 from interp.http.qr import qr_svg
 from interp.http.state import services
+from interp.services import Services
 from interp.i18n import N_
 from interp.languages import LANGUAGES
 
@@ -233,10 +234,22 @@ async def new_links(request: Request, account: Account) -> Response:
 @requires(*STAFF_ROLES)
 async def end_meeting(request: Request, account: Account) -> Response:
     meeting = await owned_meeting(request, account)
-    if await checked_form(request) is None:
+    form = await checked_form(request)
+    if form is None:
         return await _host_view(request, account, 403, error=FORM_EXPIRED)
-    await services(request).calls.end_meeting(meeting)
+    svc = services(request)
+    if form.get("transcript") != "offered" and await _transcript_goes_with_it(svc, meeting):
+        return page(request, "meetings/end_first.html", {"meeting": meeting, "account": account})
+    await svc.calls.end_meeting(meeting)
     return RedirectResponse(f"/meetings/{meeting.id}", status_code=303)
+
+
+async def _transcript_goes_with_it(svc: Services, meeting: MeetingInfo) -> bool:
+    """Whether ending the meeting deletes a transcript the host has not yet been offered:
+    the organisation keeps transcripts only until their meeting ends."""
+    if meeting.ended or await svc.transcripts.retention_days() > 0:
+        return False
+    return await svc.transcripts.count(meeting.id) > 0
 
 
 routes = [

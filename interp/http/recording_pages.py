@@ -50,7 +50,7 @@ CONTENT_TYPES = {
     "txt": "text/plain; charset=utf-8",
 }
 
-TOO_LARGE = N_("The file is larger than %(limit)s MB, the most this server accepts.")
+TOO_LARGE = N_("The file is larger than %(size)s, the most this server accepts.")
 BROKEN_UPLOAD = N_("The upload did not arrive whole. Please try again.")
 NO_ROOM = N_("The server has no room to store this file now. Try again later.")
 CHOOSE_FILE = N_("Choose a recording to upload.")
@@ -117,9 +117,21 @@ def _unavailable(svc: Services) -> str | None:
 
 def _reason(request: Request, svc: Services, error: str) -> str:
     """Why a job failed, in the reader's language."""
-    if error == TOO_LONG:
-        return say(request, TOO_LONG, minutes=svc.settings.upload_max_minutes)
-    return say(request, error)
+    return _too_long(request, svc) if error == TOO_LONG else say(request, error)
+
+
+def _too_long(request: Request, svc: Services) -> str:
+    duration = minutes_text(svc.settings.upload_max_minutes, request_locale(request))
+    return say(request, TOO_LONG, duration=duration)
+
+
+# Units through CLDR, so each language gets its own plural forms ("1 minuto", "5 minut").
+def minutes_text(minutes: int, locale: str) -> str:
+    return format_unit(minutes, "duration-minute", "long", locale=locale)
+
+
+def megabytes_text(megabytes: int, locale: str) -> str:
+    return format_unit(megabytes, "digital-megabyte", "short", locale=locale)
 
 
 def file_size(size_bytes: int, locale: str) -> str:
@@ -162,6 +174,7 @@ async def _list_page(
     svc = services(request)
     jobs = await svc.caption_jobs.for_owner(account.id)
     recognised = _recognised_languages()
+    locale = request_locale(request)
     return page(
         request,
         "recordings/list.html",
@@ -170,8 +183,8 @@ async def _list_page(
             "jobs": [_job_view(request, svc, job) for job in jobs],
             "error": error,
             "unavailable": _unavailable(svc),
-            "max_mb": svc.settings.upload_max_mb,
-            "max_minutes": svc.settings.upload_max_minutes,
+            "max_size": megabytes_text(svc.settings.upload_max_mb, locale),
+            "max_duration": minutes_text(svc.settings.upload_max_minutes, locale),
             "max_bytes": svc.settings.upload_max_mb * 1024 * 1024,
             "spoken": [
                 lang for lang in sorted_languages()
@@ -232,13 +245,14 @@ async def _receive_job(request: Request, svc: Services, account: Account) -> Cap
             raise NotQueued("unavailable", say(request, unavailable), 503)
         raise NotQueued("too_many", say(request, TOO_MANY), 409)
     limit_mb = svc.settings.upload_max_mb
+    locale = request_locale(request)
     try:
         form = await receive_upload(
             request, UPLOAD_FIELD, svc.uploads.new_incoming, limit_mb * 1024 * 1024
         )
     except UploadRefused as exc:
         refusals = {
-            "too_large": (say(request, TOO_LARGE, limit=limit_mb), 413),
+            "too_large": (say(request, TOO_LARGE, size=megabytes_text(limit_mb, locale)), 413),
             "bad_form": (say(request, BROKEN_UPLOAD), 400),
             "disk": (say(request, NO_ROOM), 507),
         }
@@ -269,7 +283,7 @@ async def _queued(
     # What the file claims; the worker also stops once the decoded sound passes the limit.
     max_minutes = svc.settings.upload_max_minutes
     if declared_s > max_minutes * 60:
-        raise NotQueued("too_long", say(request, TOO_LONG, minutes=max_minutes), 413)
+        raise NotQueued("too_long", _too_long(request, svc), 413)
     try:
         job = await svc.caption_jobs.create(
             account, received.filename, received.size,

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from interp import i18n
+from interp.domain.chat import MAX_CHAT_CHARS
 
 WEB_DIR = Path(__file__).resolve().parent.parent.parent / "web"
 LOCALE_COOKIE = "interp_lang"
@@ -39,6 +40,8 @@ environment = jinja2.Environment(
 environment.newstyle_gettext = True  # type: ignore[attr-defined]
 # {% trans %} blocks collapse whitespace, as the extraction does (interp/catalogs.py).
 environment.policies["ext.i18n.trimmed"] = True
+# Limits the pages state in words, so they say the number the server holds to.
+environment.globals["max_chat_chars"] = MAX_CHAT_CHARS
 
 
 def gettext_functions(translations: i18n.NullTranslations) -> dict[str, Any]:

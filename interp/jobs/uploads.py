@@ -17,7 +17,7 @@ from interp.i18n import N_
 NOT_MEDIA = N_("This file is not an audio or video recording that can be read.")
 NO_SOUND = N_("This file has no sound to caption.")
 # Shown with the limit (the upload_max_minutes setting) filled in.
-TOO_LONG = N_("This recording is longer than the %(minutes)s minutes this server accepts.")
+TOO_LONG = N_("This recording is longer than %(duration)s, the most this server accepts.")
 # Suffixes kept on stored files: they help the decoder recognise raw formats.
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 

@@ -23,17 +23,14 @@ from starlette.routing import Route
 from interp.captions.layout import Segment
 from interp.domain.accounts import Account
 from interp.domain.caption_jobs import CaptionJobs, Transcript
-from interp.domain.consent import Consent
 from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue
 from interp.domain.rooms import Rooms
-from interp.domain.tokens import utcnow
-from interp.domain.transcripts import SpokenSegment, Transcripts
 from interp.jobs.uploads import NO_SOUND
 from interp.keys import secret_key
 from interp.store.database import Database
-from tests.helpers.meetings import create_meeting
+from tests.helpers.meetings import create_meeting, keep_a_transcript
 from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -139,6 +136,7 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         "/volunteer": Visit("/volunteer", VOLUNTEER),
         "/rooms/{room_id}": Visit(prepare=lambda: _call(server, "interpreter")),
         "/coordinator": Visit("/coordinator", COORDINATOR),
+        "/coordinator/reports": Visit("/coordinator/reports", COORDINATOR),
         "/caseworker": Visit("/caseworker", CASEWORKER),
         "/recordings": Visit("/recordings", CASEWORKER),
         "/request": Visit("/request"),
@@ -186,16 +184,9 @@ async def _transcript_needing_a_model(server: LiveServer, owner: Account) -> str
         meeting = await Meetings(db, secret_key(server.settings), 6).create(
             owner, "Rent arrears", "online", ["so"]
         )
-        rooms = Rooms(db)
-        host = (await rooms.get(meeting.room_id)).participants[0]
-        await rooms.mark_joined(host.id)
-        consent = Consent(db)
-        await consent.answer(await consent.asker(meeting.id, account=owner), agreed=True)
-        said = SpokenSegment(meeting.room_id, host.id, owner.display_name, "caseworker", "en",
-                             "Your rent is paid until March.", utcnow(), 2.0)
-        assert await Transcripts(db).keep(said)
     finally:
         await db.close()
+    await keep_a_transcript(server, meeting, owner, "Your rent is paid until March.")
     return f"/meetings/{meeting.id}/transcript.txt?language=so"
 
 

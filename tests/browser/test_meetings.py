@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from tests.browser.pages import CALL_STATE_IS, STEP_MS
+from tests.browser.site import SCREENSHOT_DIR
+from tests.helpers.meetings import create_meeting as make_meeting
+from tests.helpers.meetings import keep_a_transcript
 from tests.live_server import PASSWORD, LiveServer, run_sync
 
 pytestmark = pytest.mark.browser
@@ -124,3 +127,44 @@ def test_residents_join_a_meeting_the_host_lets_them_in_and_ends_it(
         assert "The meeting has ended." in page.locator("#call-ended-text").inner_text()
     ana.goto(invite)
     assert "This meeting has ended." in ana.locator("main").inner_text()
+
+
+def test_ending_a_meeting_offers_its_transcript_first(
+    live_server: LiveServer, pages: list[Any]
+) -> None:
+    """The organisation deletes transcripts when their meeting ends (the default): the
+    host's End button shows the downloads first, and ends only when asked again."""
+    meeting = run_sync(make_meeting(live_server, title="Council tax", mode="online"))
+    run_sync(keep_a_transcript(live_server, meeting.info, meeting.owner, "Paid until March."))
+    host = pages[0]
+    host.set_viewport_size({"width": 360, "height": 740})
+    host.goto(f"{live_server.url}/login")
+    host.get_by_label("Email address").fill(meeting.owner_email)
+    host.get_by_label("Password").fill(PASSWORD)
+    host.get_by_role("button", name="Sign in").click()
+    host.goto(f"{live_server.url}/meetings/{meeting.info.id}")
+    host.get_by_role("link", name="Start the meeting").click()
+    host.wait_for_url("**/meetings/*/call")
+    confirmations: list[str] = []
+    host.on("dialog", lambda dialog: (confirmations.append(dialog.message), dialog.accept()))
+
+    host.get_by_role("button", name="End the meeting for everyone").click()
+    offer = host.locator("#end-first")
+    offer.wait_for(state="visible", timeout=STEP_MS)
+    assert host.evaluate("document.activeElement.id") == "end-first-heading"
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    host.screenshot(path=str(SCREENSHOT_DIR / "end-meeting-transcript-first-phone.png"))
+    text_link = offer.get_by_role("link", name="Text (As spoken)")
+    assert text_link.get_attribute("href") == f"/meetings/{meeting.info.id}/transcript.txt"
+    with host.expect_download() as download:
+        text_link.click()
+    assert "Paid until March." in download.value.path().read_text()
+    assert host.locator("#call-ended").is_hidden()  # still in the meeting
+
+    offer.get_by_role("button", name="Not yet").click()
+    assert offer.is_hidden()
+    assert host.evaluate("document.activeElement.id") == "end-meeting"
+    host.get_by_role("button", name="End the meeting for everyone").click()
+    offer.get_by_role("button", name="End the meeting now").click()
+    host.locator("#call-ended").wait_for(state="visible", timeout=STEP_MS)
+    assert confirmations == []  # the offer was the question

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,33 @@ def test_update_keeps_translations_adds_new_strings_and_drops_old(
     assert updated["Language"].string == "Język"
     assert "A sentence no template uses any more" not in updated
     assert i18n.load_translations(path, "pl").gettext("Language") == "Język"
+
+
+# Placeholders that stand for a number, and the words that may follow one without a plural.
+_NUMBERS = {"num", "count", "limit", "total", "minutes", "days", "hours", "seconds"}
+_COUNTED_NOUN = re.compile(r"%\((\w+)\)[sd] (?!of\b)([a-z]+)")
+
+
+def test_every_counted_word_goes_through_ngettext(extracted: Catalog) -> None:
+    """"5 people" is a plural in every language but in many more ways than English's two
+    (Polish "5 osób" / "3 osoby"); only ngettext lets a catalog say it right."""
+    singular_counts = [
+        message.id
+        for message in extracted
+        if message.id and isinstance(message.id, str)
+        for number, _noun in _COUNTED_NOUN.findall(message.id)
+        if number in _NUMBERS
+    ]
+    assert singular_counts == []
+
+
+def test_a_singular_form_reads_as_a_singular() -> None:
+    es = i18n.load_translations(i18n.catalog_path("es"), "es")
+    assert es.ngettext("About %(num)s minute", "About %(num)s minutes", 1) % {"num": 1} == (
+        "Alrededor de 1 minuto"
+    )
+    pl = i18n.load_translations(i18n.catalog_path("pl"), "pl")
+    people = ("Up to %(num)s person at once", "Up to %(num)s people at once")
+    assert [pl.ngettext(*people, n) % {"num": n} for n in (1, 3, 5)] == [
+        "Do 1 osoby naraz", "Do 3 osób naraz", "Do 5 osób naraz",
+    ]

@@ -141,4 +141,8 @@ def test_invalid_display_preferences_are_ignored(client: TestClient) -> None:
 def test_language_names_in_the_interface_language() -> None:
     assert i18n.language_name("so", "es") == "Somalí"
     assert i18n.language_name("so", "ar") == "الصومالية"
-    assert i18n.language_name("bfi", "en") is None  # not in CLDR: callers show their own name
+    # Sign languages CLDR does not name come from the catalogs, in the reader's language.
+    assert i18n.language_name("bfi", "en") == "British Sign Language"
+    assert i18n.language_name("bfi", "es") == "Lengua de signos británica"
+    assert i18n.language_name("ukl", "ar") == "لغة الإشارة الأوكرانية"
+    assert i18n.language_name("xx", "es") is None

@@ -135,9 +135,9 @@ async def test_a_recording_declared_over_the_limit_is_refused_at_upload(
         refused = await upload(kasia, two_hours.name, two_hours.read_bytes())
         assert refused.status_code == 413
         message = refused.json()["error"]["message"]
-        assert message == "This recording is longer than the 60 minutes this server accepts."
+        assert message == "This recording is longer than 60 minutes, the most this server accepts."
         page = await upload(kasia, two_hours.name, two_hours.read_bytes(), headers={})
-        assert page.status_code == 413 and "longer than the 60 minutes" in page.text
+        assert page.status_code == 413 and "longer than 60 minutes" in page.text
         assert stored_files(captioning) == []
         listing = (await kasia.get("/recordings")).text
         assert "No recordings yet." in listing
@@ -173,7 +173,7 @@ async def test_a_recording_longer_than_its_header_says_is_stopped_at_the_limit(
         failed, _ = await finished(kasia, job["id"])
         assert failed["status"] == "failed"
         assert failed["error"] == (
-            "This recording is longer than the 1 minutes this server accepts.")
+            "This recording is longer than 1 minute, the most this server accepts.")
         assert failed["downloads"] == {}
         not_ready = await kasia.get(f"/recordings/{job['id']}/captions.txt")
         assert not_ready.status_code == 409

@@ -50,7 +50,7 @@ export class CallChat {
   submit() {
     const text = tidy(this.input.value);
     if (!text) return this.showError(this.t.chatEmpty);
-    if (text.length > MAX_CHARS) return this.showError(fill(this.t.chatTooLong, { count: MAX_CHARS }));
+    if (text.length > MAX_CHARS) return this.showError(this.t.chatTooLong);
     if (!this.send({ type: "chat.send", text })) return this.showError(this.t.chatNotSent);
     this.sentAt = Date.now();
     this.input.value = "";

@@ -34,8 +34,13 @@ export class MeetingHost {
     this.speaker = ""; // who this device's microphone hears ("": the host)
     this.languageName = languageNamer({}, locale);
 
-    document.getElementById("end-meeting").addEventListener("click", () => {
-      if (window.confirm(this.t.confirmEnd)) this.act({ type: "meeting.end" });
+    this.endButton = document.getElementById("end-meeting");
+    this.endFirst = document.getElementById("end-first");
+    this.endButton.addEventListener("click", () => this.askToEnd());
+    document.getElementById("end-now").addEventListener("click", () => this.act({ type: "meeting.end" }));
+    document.getElementById("end-not-yet").addEventListener("click", () => {
+      this.endFirst.hidden = true;
+      this.endButton.focus();
     });
     this.waitingList.addEventListener("click", (event) => this.onListClick(event));
     this.peopleList.addEventListener("click", (event) => this.onListClick(event));
@@ -87,7 +92,7 @@ export class MeetingHost {
         if (!this.pending || !HOST_ERRORS.has(message.code)) return false;
         this.pending = false;
         this.showError(message.code === "full"
-          ? fill(this.t.full, { limit: this.meeting.limit })
+          ? this.t.full
           : message.message);
         return true;
       default:
@@ -99,6 +104,30 @@ export class MeetingHost {
     this.showError("");
     this.pending = true;
     this.send(message);
+  }
+
+  // Where the organisation deletes transcripts when their meeting ends, the host is offered
+  // the transcript before the end rather than left with nothing.
+  async askToEnd() {
+    if (await this.transcriptGoesWithIt()) {
+      this.endFirst.hidden = false;
+      document.getElementById("end-first-heading").focus();
+      return;
+    }
+    if (window.confirm(this.t.confirmEnd)) this.act({ type: "meeting.end" });
+  }
+
+  async transcriptGoesWithIt() {
+    try {
+      const response = await fetch(`/api/meetings/${encodeURIComponent(this.meeting.id)}/consent`, {
+        headers: { accept: "application/json" },
+      });
+      if (!response.ok) return false;
+      const state = await response.json();
+      return state.retention.days === 0 && state.kept > 0;
+    } catch {
+      return false; // unknown: ending stays possible, with the usual question
+    }
   }
 
   onListClick(event) {
@@ -161,7 +190,7 @@ export class MeetingHost {
     document.getElementById("people-none").hidden = items.length > 0;
     if (!this.meeting.inRoom) {
       const count = this.people.size + 1; // and the host
-      this.peopleCount.textContent = fill(this.t.count, { count, limit: this.meeting.limit });
+      this.peopleCount.textContent = fill(this.t.count, { count });
     }
   }
 
