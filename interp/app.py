@@ -18,20 +18,28 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from interp.config import Settings
+from interp.domain.bookings import remind_periodically
 from interp.domain.sessions import SESSION_LIFETIME
 from interp.domain.transcripts import purge_periodically
 from interp.http import (
     account_pages,
     api,
+    booking_pages,
+    branding,
     caption_view,
+    feedback_pages,
     meeting_call_pages,
     meeting_pages,
+    notification_pages,
     readiness,
     recording_pages,
+    report_pages,
     resident_pages,
+    settings_pages,
     sockets,
     staff_pages,
     transcript_pages,
+    volunteer_records_pages,
 )
 from interp.http.headers import SecurityHeaders
 from interp.http.json_api import error_response
@@ -106,10 +114,11 @@ def create_app(settings: Settings) -> Starlette:
         sweeper = asyncio.create_task(svc.dispatcher.run_sweeper())
         await svc.caption_worker.start()
         purger = asyncio.create_task(purge_periodically(svc.transcripts))
+        reminder = asyncio.create_task(remind_periodically(svc.bookings))
         try:
             yield
         finally:
-            for task in (sweeper, purger):
+            for task in (sweeper, purger, reminder):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -129,7 +138,11 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         *account_pages.routes,
         *staff_pages.routes,
+        *report_pages.routes,
+        *settings_pages.routes,
+        *branding.routes,
         *resident_pages.routes,
+        *feedback_pages.routes,
         *api.routes,
         *readiness.routes,
         *sockets.routes,
@@ -138,6 +151,9 @@ def create_app(settings: Settings) -> Starlette:
         *meeting_call_pages.routes,
         *transcript_pages.routes,
         *recording_pages.routes,
+        *volunteer_records_pages.routes,
+        *notification_pages.routes,
+        *booking_pages.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(

@@ -53,6 +53,11 @@ class Settings:
     reconnect_grace_s: float = 30.0
     # Lifetime of invite links and resident links, in hours.
     invite_ttl_h: float = 72.0
+    # Reminders of a booked interpreter, hours before the booked time (0: none).
+    booking_reminder_early_h: float = 24.0
+    booking_reminder_late_h: float = 1.0
+    # Seconds a booked resident's request is offered to the booked volunteer alone.
+    booking_hold_s: float = 120.0
     # Hours a resident's request link stays valid (the queue page and, once matched, the call).
     request_ttl_h: float = 12.0
     # Speech model used for live captions (a name from models/manifest.toml).
@@ -85,6 +90,20 @@ class Settings:
     # X-Forwarded-For names the client. Empty: the client is the socket's peer, and the
     # header is ignored (anyone could write it).
     trusted_proxies: str = ""
+    # The organisation's mail server, for volunteers who asked to be emailed of requests
+    # (docs/notifications.md). No host: no email is sent.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    # The sender address; empty means the SMTP user.
+    smtp_from: str = ""
+    # Upgrade the connection with STARTTLS before signing in (port 587). Off: plain SMTP,
+    # or implicit TLS when the port is 465.
+    smtp_starttls: bool = True
+    # Who a Web Push service may contact about this server's messages (the VAPID "sub"):
+    # a mailto: or https: address. Empty: the public URL when it is https, else the sender.
+    push_contact: str = ""
 
     # Limits on every door (docs/configuration.md): high enough that real use never meets
     # them, low enough that one client cannot flood the queue, the volunteers or the

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from interp.config import Settings
 from interp.domain.accounts import Accounts
+from interp.domain.bookings import Bookings, RecordedNotices
 from interp.domain.caption_jobs import CaptionJobs
 from interp.domain.consent import Consent
+from interp.domain.feedback import Feedback
 from interp.domain.glossary import Glossary
 from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
@@ -21,7 +23,9 @@ from interp.jobs import CaptionWorker, Uploads
 from interp.keys import secret_key
 from interp.language_tools import LanguageTools
 from interp.live.service import LiveCaptions
+from interp.notify import Notifier
 from interp.rate_limit import Limits, create_counters
+from interp.realtime.bookings import BookingDesk
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.room import CallService
 from interp.store.database import Database
@@ -40,6 +44,7 @@ class Services:
     meetings: Meetings
     consent: Consent
     glossary: Glossary
+    feedback: Feedback
     transcripts: Transcripts
     caption_jobs: CaptionJobs
     uploads: Uploads
@@ -50,6 +55,10 @@ class Services:
     live: LiveCaptions
     calls: CallService
     limits: Limits
+    bookings: Bookings
+    booking_desk: BookingDesk
+    booking_notices: RecordedNotices
+    notifier: Notifier
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -65,6 +74,9 @@ class Services:
         rooms = Rooms(db)
         grace = timedelta(seconds=settings.reconnect_grace_s)
         dispatcher = Dispatcher(hub, queue, rooms, join_grace=grace)
+        # Volunteers whose dashboard is closed hear of new requests by push or email.
+        notifier = Notifier(db, settings)
+        dispatcher.on_new_request(notifier.request_announced)
         transcripts = Transcripts(db)
         meetings = Meetings(
             db, secret_key(settings), settings.meeting_max_participants, organisation
@@ -76,6 +88,23 @@ class Services:
         live = LiveCaptions(settings, hub, rooms, language_tools, on_final=transcripts.keep)
         caption_jobs = CaptionJobs(db)
         uploads = Uploads(settings.data_dir / "uploads")
+        booking_notices = RecordedNotices(db)
+        bookings = Bookings(
+            db,
+            organisation,
+            booking_notices,
+            reminders=(
+                timedelta(hours=settings.booking_reminder_early_h),
+                timedelta(hours=settings.booking_reminder_late_h),
+            ),
+            hold=timedelta(seconds=settings.booking_hold_s),
+        )
+        dispatcher.hold_for_booked(bookings.hold_request)
+
+        async def end_booking_holds() -> None:
+            await dispatcher.announce_unheld(await bookings.end_holds())
+
+        dispatcher.also_sweep(end_booking_holds)
         return cls(
             settings=settings,
             db=db,
@@ -88,6 +117,7 @@ class Services:
             meetings=meetings,
             consent=consent,
             glossary=glossary,
+            feedback=Feedback(db),
             transcripts=transcripts,
             links=ResidentLinks(db, ttl=timedelta(hours=settings.invite_ttl_h)),
             dispatcher=dispatcher,
@@ -110,9 +140,14 @@ class Services:
                                          single_node=not settings.redis_url),
             # In Redis when there are several nodes, so a limit holds across all of them.
             limits=Limits(settings, create_counters(settings.redis_url)),
+            bookings=bookings,
+            booking_desk=BookingDesk(hub, bookings),
+            booking_notices=booking_notices,
+            notifier=notifier,
         )
 
     async def close(self) -> None:
+        await self.notifier.close()
         await self.caption_worker.stop()
         await self.calls.close()
         await self.language_tools.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -16,14 +17,19 @@ from interp.domain.kinds import AccountRole
 from interp.domain.passwords import check_new_password, hash_password, verify_password
 from interp.domain.sessions import end_sessions
 from interp.domain.tokens import hash_token, new_id, new_token, utcnow
+from interp.i18n import N_
 from interp.languages import LANGUAGES
 from interp.store.database import Database, rowcount
-from interp.store.models import Invite, User, UserLanguage
+from interp.store.models import AuditEntry, Invite, OfferedLanguage, User, UserLanguage
 
 ROLES = tuple(AccountRole)
 # Those who hold meetings, send residents links and caption recordings.
 STAFF_ROLES = (AccountRole.CASEWORKER, AccountRole.COORDINATOR)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# Messages a page or dashboard shows in the reader's language.
+NO_LANGUAGES = N_("Add at least one language you interpret before you go available.")
+NOT_OFFERED = N_("Choose among the languages the organisation offers.")
+INVITE_REVOKED_EVENT = "invite.revoked"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,35 @@ class PendingInvite:
     role: str
     purpose: str  # setup | invite
     email: str | None = None  # the address it was sent to, if any: it must be used
+
+
+@dataclass(frozen=True)
+class InviteRecord:
+    """An invitation nobody has used yet, as the coordinator's list shows it."""
+
+    id: str
+    role: str
+    email: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+class InviteSpent(InvalidToken):
+    """An invitation link that once worked: used, revoked, or expired (``reason``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("This link is not valid: it may have expired or been used.")
+        self.reason = reason  # used | revoked | expired
+
+
+def _spent_reason(invite: Invite, now: datetime) -> str | None:
+    if invite.used_at is not None:
+        return "used"
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at <= now:
+        return "expired"
+    return None
 
 
 class InviteForAnotherEmail(InvalidInput):
@@ -105,6 +140,19 @@ def _check_languages(codes: list[str]) -> list[str]:
     if unknown:
         raise InvalidInput(f"Unknown language codes: {', '.join(unknown)}.")
     return sorted(set(codes))
+
+
+async def _check_offered(session: AsyncSession, codes: list[str]) -> None:
+    """Refuse languages the organisation does not offer: nobody could ask for them."""
+    if not codes:
+        return
+    offered = set(
+        await session.scalars(
+            select(OfferedLanguage.language_code).where(OfferedLanguage.language_code.in_(codes))
+        )
+    )
+    if set(codes) - offered:
+        raise InvalidInput(NOT_OFFERED, "languages")
 
 
 class Accounts:
@@ -208,17 +256,34 @@ class Accounts:
             return await self._load(session, user)
 
     async def set_languages(self, user_id: str, codes: list[str]) -> Account:
+        """Set the languages a volunteer interprets: ones the organisation offers, or ones
+        they already had (a language no longer offered stays until they remove it). With
+        none left they stop being available."""
         codes = _check_languages(codes)
         async with self.db.session() as session:
             user = await session.get(User, user_id)
             if user is None:
                 raise NotFound("No such account.")
+            held = set(
+                await session.scalars(
+                    select(UserLanguage.language_code).where(UserLanguage.user_id == user_id)
+                )
+            )
+            await _check_offered(session, [c for c in codes if c not in held])
             await session.execute(delete(UserLanguage).where(UserLanguage.user_id == user_id))
             session.add_all(UserLanguage(user_id=user_id, language_code=c) for c in codes)
+            if not codes:
+                user.available = False
             return _account(user, codes)
 
     async def set_available(self, user_id: str, available: bool) -> None:
+        """Go available or not; a volunteer with no languages could match nobody, so
+        going available without one is refused."""
         async with self.db.session() as session:
+            if available and not await session.scalar(
+                select(UserLanguage.language_code).where(UserLanguage.user_id == user_id).limit(1)
+            ):
+                raise InvalidInput(NO_LANGUAGES, "languages")
             await session.execute(
                 update(User).where(User.id == user_id).values(available=available)
             )
@@ -260,13 +325,48 @@ class Accounts:
         return await self._issue(role, "invite", created_by, email)
 
     async def check_invite(self, token: str) -> PendingInvite:
+        """The invitation this token opens; ``InviteSpent`` for one used, revoked or
+        expired, ``InvalidToken`` for a token that never was one."""
         async with self.db.session() as session:
             invite = await session.scalar(
                 select(Invite).where(Invite.token_hash == hash_token(token))
             )
-        if invite is None or invite.used_at is not None or invite.expires_at <= utcnow():
+        if invite is None:
             raise InvalidToken("This link is not valid: it may have expired or been used.")
+        reason = _spent_reason(invite, utcnow())
+        if reason is not None:
+            raise InviteSpent(reason)
         return PendingInvite(invite.id, invite.role, invite.purpose, invite.email)
+
+    async def pending_invites(self) -> list[InviteRecord]:
+        """Invitations still waiting to be used (not the first-start setup link), newest first."""
+        async with self.db.session() as session:
+            rows = await session.scalars(
+                select(Invite)
+                .where(Invite.purpose == "invite", Invite.used_at.is_(None))
+                .where(Invite.revoked_at.is_(None), Invite.expires_at > utcnow())
+                .order_by(Invite.created_at.desc(), Invite.id)
+            )
+            return [
+                InviteRecord(row.id, row.role, row.email, row.created_at, row.expires_at)
+                for row in rows
+            ]
+
+    async def revoke_invite(self, invite_id: str, revoked_by: str) -> None:
+        """Withdraw an unused invitation: its link opens nothing from now on. The audit log
+        keeps who did it (not the address it was sent to)."""
+        now = utcnow()
+        async with self.db.session() as session:
+            done = await session.execute(
+                update(Invite)
+                .where(Invite.id == invite_id, Invite.purpose == "invite")
+                .where(Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            if rowcount(done) != 1:
+                raise NotFound("This invitation was already used, revoked or does not exist.")
+            detail = {"invite": invite_id, "by": revoked_by}
+            session.add(AuditEntry(at=now, event=INVITE_REVOKED_EVENT, detail=json.dumps(detail)))
 
     async def redeem_invite(
         self,
@@ -288,8 +388,10 @@ class Accounts:
                 invite = await session.scalar(
                     select(Invite).where(Invite.token_hash == hash_token(token))
                 )
-                if invite is None or invite.expires_at <= now:
+                if invite is None:
                     raise InvalidToken("This link is not valid: it may have expired or been used.")
+                if invite.revoked_at is not None or invite.expires_at <= now:
+                    raise InviteSpent(_spent_reason(invite, now) or "expired")
                 # Both addresses are stored and compared lower-cased.
                 if invite.email is not None and invite.email != email:
                     raise InviteForAnotherEmail(
@@ -317,7 +419,8 @@ class Accounts:
                     .values(used_at=now, used_by=user_id)
                 )
                 if rowcount(spent) != 1:
-                    raise InvalidToken("This link is not valid: it may have expired or been used.")
+                    raise InviteSpent("used")
+                await _check_offered(session, codes)
                 session.add_all(UserLanguage(user_id=user_id, language_code=c) for c in codes)
         except IntegrityError as exc:
             raise InvalidInput("An account with this email address already exists.") from exc

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from interp.domain.bookings import held_for_another
 from interp.domain.errors import InvalidToken, NotFound
+from interp.domain.fallback_wait import FallbackWait
 from interp.domain.kinds import RequestStatus
 from interp.domain.organisation import Organisation
 from interp.domain.request_records import QueuedRequest, request_view
@@ -50,6 +52,9 @@ class QueueLookups:
         self.organisation = organisation
         self.request_ttl = request_ttl
         self.fallback_wait = fallback_wait
+        # The configured wait is the default; the coordinator's setting and the opening
+        # hours decide the wait that applies now.
+        self.waits = FallbackWait(db, fallback_wait)
 
     async def by_token(self, token: str) -> QueuedRequest:
         async with self.db.session() as session:
@@ -74,14 +79,19 @@ class QueueLookups:
         async with self.db.session() as session:
             return [request_view(row) for row in await session.scalars(queue_order(language))]
 
-    async def open_for(self, languages: tuple[str, ...] | list[str]) -> list[QueuedRequest]:
-        """Open requests a volunteer with these languages could take, oldest first."""
+    async def open_for(
+        self, languages: tuple[str, ...] | list[str], volunteer_id: str | None = None
+    ) -> list[QueuedRequest]:
+        """Open requests a volunteer with these languages could take, oldest first; with
+        ``volunteer_id``, not those held for another, booked volunteer."""
         if not languages:
             return []
+        query = select(InterpretationRequest)
+        if volunteer_id is not None:
+            query = query.where(~held_for_another(volunteer_id, utcnow()))
         async with self.db.session() as session:
             rows = await session.scalars(
-                select(InterpretationRequest)
-                .where(InterpretationRequest.status == RequestStatus.OPEN)
+                query.where(InterpretationRequest.status == RequestStatus.OPEN)
                 .where(InterpretationRequest.language_code.in_(languages))
                 .order_by(InterpretationRequest.priority.desc(), InterpretationRequest.created_at)
             )

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
 from interp.domain.accounts import Account
+from interp.domain.bookings import held_for_another
 from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from interp.domain.kinds import AccountRole, Media, ParticipantRole, RequestStatus, RoomKind
 from interp.domain.machine_rooms import JOINABLE_ROOMS, MachineRooms, resident_seat
@@ -84,6 +85,10 @@ class RequestQueue(MachineRooms, MeetingRequests):
         row = open_request_row(
             token_hash, language, media, note, self.request_ttl, needs_captions=needs_captions
         )
+        if not await self.waits.open_now():
+            # Closed: nobody is expected to answer, so machine interpretation is offered
+            # from the start (an interpreter who is about may still take the request).
+            row.long_wait_at = row.created_at
         async with self.db.session() as session:
             if link_token is not None:
                 row.resident_link_id = await spend_link(session, link_token)
@@ -152,6 +157,8 @@ class RequestQueue(MachineRooms, MeetingRequests):
                 .where(InterpretationRequest.expires_at > now)
                 # Checked again in the same statement: SQLite's lock is the write itself.
                 .where(~in_a_call(volunteer.id))
+                # Held for a booked volunteer for the first moments of their booking.
+                .where(~held_for_another(volunteer.id, now))
                 # A machine room opened meanwhile would be left behind: lose the race instead.
                 .where(
                     InterpretationRequest.room_id == joinable.id
@@ -201,6 +208,14 @@ class RequestQueue(MachineRooms, MeetingRequests):
             async with self.db.session() as session:
                 if await session.scalar(select(in_a_call(volunteer.id))):
                     raise StillInCall(FINISH_CURRENT_CALL)
+            async with self.db.session() as session:
+                held = await session.scalar(
+                    select(held_for_another(volunteer.id, now)).where(
+                        InterpretationRequest.id == request_id
+                    )
+                )
+            if held:
+                raise Conflict("This request is kept for its booked interpreter for a moment.")
             # It went into machine interpretation meanwhile.
             raise Conflict("The request changed meanwhile; try again.")
         raise Conflict(f"The request is {current.status} and can no longer be accepted.")
@@ -255,7 +270,7 @@ class RequestQueue(MachineRooms, MeetingRequests):
 
     async def mark_long_waits(self) -> list[QueuedRequest]:
         """Flag open requests that have waited past the fallback time; each is flagged once."""
-        cutoff = utcnow() - self.fallback_wait
+        cutoff = utcnow() - await self.waits.now()
         flagged = []
         async with self.db.session() as session:
             ids = list(

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 
 from interp.domain.consent import AGREED, IN_ROOM_SPEAKER, speaker_named, speakers_present
 from interp.domain.errors import InvalidInput, NotFound
+from interp.domain.organisation_settings import change_settings
 from interp.domain.tokens import utcnow
 from interp.store.database import Database, rowcount
 from interp.store.models import (
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 RETENTION_KEY = "transcript_retention_days"
 MAX_RETENTION_DAYS = 365
 PURGED_EVENT = "transcripts.purged"
+RETENTION_EVENT = "settings.transcript_retention"
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,12 @@ class Transcripts:
             return 0
         return days
 
-    async def set_retention_days(self, days: int) -> int:
+    async def set_retention_days(self, days: int, actor_id: str = "") -> int:
         if not 0 <= days <= MAX_RETENTION_DAYS:
             raise InvalidInput(f"Keep transcripts for 0 to {MAX_RETENTION_DAYS} days.")
-        async with self.db.session() as session:
-            await session.merge(OrganisationSetting(key=RETENTION_KEY, value=str(days)))
+        await change_settings(
+            self.db, {RETENTION_KEY: str(days)}, RETENTION_EVENT, actor_id, {"days": days}
+        )
         log.info("transcripts are now kept %d days after their meeting ends", days)
         return days
 

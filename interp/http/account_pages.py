@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from interp.domain.accounts import Account, InviteForAnotherEmail, PendingInvite
+from interp.domain.accounts import Account, InviteForAnotherEmail, InviteSpent, PendingInvite
 from interp.domain.errors import DomainError, InvalidToken
 from interp.http.auth import current_account, session_token, sign_in, sign_out
 from interp.http.guard import requires
@@ -26,10 +26,22 @@ from interp.http.pages import (
 from interp.http.state import services
 from interp.http.templating import render
 from interp.i18n import N_
-from interp.languages import sorted_languages
+from interp.languages import Language, sorted_languages
 
 SIGN_IN_FAILED = N_("The email address or password is wrong.")
 WRONG_EMAIL = N_("Use the email address this invitation was sent to.")
+# What a spent invitation link says: it was for staff, so the next step is signing in.
+INVITE_SPENT = {
+    "used": N_("This invite link has already been used. If you have an account, sign in."),
+    "revoked": N_(
+        "This invite link was withdrawn by the coordinator. If you have an account, sign in;"
+        " if not, ask the coordinator for a new link."
+    ),
+    "expired": N_(
+        "This invite link has expired. If you have an account, sign in;"
+        " if not, ask the coordinator for a new link."
+    ),
+}
 
 
 async def home(request: Request) -> Response:
@@ -77,33 +89,54 @@ async def logout(request: Request) -> Response:
 
 
 async def _invite(request: Request) -> PendingInvite | None:
-    """The invitation in the path, if valid and made for this page (setup or invite)."""
+    """The invitation in the path, if valid and made for this page (setup or invite);
+    ``InviteSpent`` for one that was used, revoked or has expired."""
     purpose = "setup" if request.url.path.startswith("/setup/") else "invite"
     try:
         invite = await services(request).accounts.check_invite(request.path_params["token"])
+    except InviteSpent:
+        raise
     except InvalidToken:
         return None
     return invite if invite.purpose == purpose else None
 
 
+def _spent_invite_page(request: Request, spent: InviteSpent) -> Response:
+    """Staff followed an invitation that no longer works: they are staff, so the sign-in
+    form, with a plain sentence, and never the resident's request page."""
+    context = {"notice": INVITE_SPENT.get(spent.reason, LINK_INVALID), "next": ""}
+    return page(request, "login.html", context, 410)
+
+
+async def _offered(request: Request) -> list[Language]:
+    """The languages a volunteer may choose: those the organisation offers."""
+    return await services(request).organisation.offered_languages()
+
+
 async def signup_form(request: Request) -> Response:
-    invite = await _invite(request)
+    try:
+        invite = await _invite(request)
+    except InviteSpent as spent:
+        return _spent_invite_page(request, spent)
     if invite is None:
         return message_page(request, LINK_INVALID, 404)
     # An invitation sent to an address is for that address: the form starts with it.
     values = {"email": invite.email or ""}
-    context = {"role": invite.role, "languages": sorted_languages(), "values": values}
+    context = {"role": invite.role, "languages": await _offered(request), "values": values}
     return page(request, "signup.html", context)
 
 
 async def signup(request: Request) -> Response:
     svc = services(request)
     token = request.path_params["token"]
-    invite = await _invite(request)
+    try:
+        invite = await _invite(request)
+    except InviteSpent as spent:
+        return _spent_invite_page(request, spent)
     if invite is None:
         return message_page(request, LINK_INVALID, 404)
     form = await checked_form(request)
-    context: dict[str, Any] = {"role": invite.role, "languages": sorted_languages()}
+    context: dict[str, Any] = {"role": invite.role, "languages": await _offered(request)}
     if form is None:
         return page(request, "signup.html", {**context, "error": FORM_EXPIRED}, 403)
     values = {k: str(form.get(k, "")) for k in ("email", "display_name")}
@@ -115,6 +148,8 @@ async def signup(request: Request) -> Response:
     except InviteForAnotherEmail:
         context.update(values=values, chosen=chosen, error=say(request, WRONG_EMAIL))
         return page(request, "signup.html", context, 400)
+    except InviteSpent as spent:
+        return _spent_invite_page(request, spent)
     except DomainError as exc:
         context.update(values=values, chosen=chosen, error=exc.message)
         return page(request, "signup.html", context, 400)
@@ -122,16 +157,32 @@ async def signup(request: Request) -> Response:
     return RedirectResponse(home_url(account), status_code=303)
 
 
+async def _language_context(request: Request, account: Account) -> dict[str, Any]:
+    """The languages a volunteer may choose (those offered) and, apart, those they still
+    have that are no longer offered: shown so they can keep or remove them."""
+    offered = await _offered(request)
+    codes = {lang.code for lang in offered}
+    return {
+        "account": account,
+        "languages": offered,
+        "no_longer_offered": [
+            lang
+            for lang in sorted_languages()
+            if lang.code in account.languages and lang.code not in codes
+        ],
+    }
+
+
 @requires()
 async def account_page(request: Request, account: Account) -> Response:
-    return page(request, "account.html", {"account": account, "languages": sorted_languages()})
+    return page(request, "account.html", await _language_context(request, account))
 
 
 @requires()
 async def account_update(request: Request, account: Account) -> Response:
     svc = services(request)
     form = await checked_form(request)
-    context: dict[str, Any] = {"account": account, "languages": sorted_languages()}
+    context = await _language_context(request, account)
     if form is None:
         return page(request, "account.html", {**context, "error": FORM_EXPIRED}, 403)
     try:
@@ -149,8 +200,9 @@ async def account_update(request: Request, account: Account) -> Response:
             )
             await svc.dispatcher.account_changed(updated)
     except DomainError as exc:
-        return page(request, "account.html", {**context, "error": exc.message}, 400)
-    return page(request, "account.html", {**context, "account": updated, "saved": True})
+        return page(request, "account.html", {**context, "error": say(request, exc.message)}, 400)
+    context = await _language_context(request, updated)
+    return page(request, "account.html", {**context, "saved": True})
 
 
 routes = [

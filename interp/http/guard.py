@@ -26,6 +26,7 @@ from interp.domain.kinds import AccountRole
 from interp.http.auth import current_account
 from interp.http.json_api import error_response
 from interp.http.pages import BACK_HOME, home_url, message_page, say, wants_json
+from interp.http.state import services
 from interp.i18n import N_
 
 SIGN_IN = N_("Sign in first.")
@@ -70,6 +71,10 @@ def requires(*roles: AccountRole) -> Callable[[Handler], Endpoint]:
             try:
                 if roles and account.role not in roles:
                     raise Refusal(403, "forbidden", CANNOT_OPEN)
+                if account.role == AccountRole.COORDINATOR:
+                    # The staff navigation shows coordinators the safeguarding reports unseen.
+                    feedback = services(request).feedback
+                    request.state.unseen_safeguarding = await feedback.unseen_count()
                 return await handler(request, account)
             except Refusal as refusal:
                 return _refused(request, account, refusal)

@@ -28,9 +28,9 @@ from interp.http.meeting_call_pages import MEETING_ENDED, NO_MEETING, VIEW_QR, m
 from interp.http.pages import FORM_EXPIRED, NOTE_TOO_LONG, checked_form, form_error, page, say
 from interp.http.qr import qr_svg
 from interp.http.state import services
-from interp.services import Services
 from interp.i18n import N_
 from interp.languages import LANGUAGES
+from interp.services import Services
 
 BACK_TO_MEETINGS = N_("Back to your meetings")
 INVITE_QR = N_("QR code of the invite link")

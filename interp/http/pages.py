@@ -43,7 +43,10 @@ def home_url(account: Account) -> str:
 def page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     """A page for one visitor: its forms carry the session's CSRF token, and no cache keeps
     it (the token, and often a link's token, are in it)."""
-    response = render(request, template, {"csrf_token": csrf_token(request), **context}, status)
+    # Set by the guard for a coordinator: the staff navigation shows it.
+    unseen = getattr(request.state, "unseen_safeguarding", 0)
+    base = {"csrf_token": csrf_token(request), "unseen_safeguarding": unseen}
+    response = render(request, template, {**base, **context}, status)
     response.headers["cache-control"] = "no-store"
     return response
 

@@ -20,6 +20,7 @@ from interp.domain.accounts import STAFF_ROLES, Account
 from interp.domain.caption_jobs import CaptionJobInfo
 from interp.domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from interp.domain.kinds import JobStatus
+from interp.http.formatting import megabytes_text, minutes_text
 from interp.http.guard import Refusal, requires
 from interp.http.json_api import error_response
 from interp.http.limits import too_many
@@ -123,15 +124,6 @@ def _reason(request: Request, svc: Services, error: str) -> str:
 def _too_long(request: Request, svc: Services) -> str:
     duration = minutes_text(svc.settings.upload_max_minutes, request_locale(request))
     return say(request, TOO_LONG, duration=duration)
-
-
-# Units through CLDR, so each language gets its own plural forms ("1 minuto", "5 minut").
-def minutes_text(minutes: int, locale: str) -> str:
-    return format_unit(minutes, "duration-minute", "long", locale=locale)
-
-
-def megabytes_text(megabytes: int, locale: str) -> str:
-    return format_unit(megabytes, "digital-megabyte", "short", locale=locale)
 
 
 def file_size(size_bytes: int, locale: str) -> str:

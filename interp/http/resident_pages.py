@@ -11,6 +11,7 @@ from starlette.routing import NoMatchFound, Route
 from interp.domain.errors import DomainError, InvalidToken, Unavailable
 from interp.domain.kinds import RequestStatus, RoomKind
 from interp.domain.request_records import MAX_NOTE, QueuedRequest
+from interp.http.branding import branding, closed_notice, profile
 from interp.http.call_page import call_page, desk_text
 from interp.http.limits import client_address, too_many
 from interp.http.meeting_call_pages import guest_call
@@ -27,6 +28,7 @@ from interp.http.pages import (
     page,
 )
 from interp.http.state import services
+from interp.http.templating import request_locale
 from interp.i18n import N_
 from interp.languages import is_signed
 
@@ -48,8 +50,12 @@ async def _request_form(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    offered = await services(request).organisation.offered_languages()
+    svc = services(request)
+    offered = await svc.organisation.offered_languages()
     context = {
+        **await branding(request),
+        "welcome": await profile(svc).welcome(request_locale(request)),
+        "closed_notice": await closed_notice(request),
         "languages": offered,
         "link_token": link_token,
         "error": error,
@@ -104,6 +110,7 @@ async def _queue_context(request: Request, token: str, req: QueuedRequest) -> di
     position = state["order"].index(req.id) + 1 if req.id in state["order"] else None
     estimate = state["estimated_wait_s"]
     return {
+        **await branding(request),
         "token": token,
         "req": req,
         "position": position,
@@ -112,7 +119,7 @@ async def _queue_context(request: Request, token: str, req: QueuedRequest) -> di
             if estimate is None or position is None
             else max(1, round(estimate * position / 60))
         ),
-        "fallback_wait_s": svc.settings.fallback_wait_s,
+        "fallback_wait_s": await svc.queue.waits.seconds(),
         "machine_url": machine_interpretation_url(request, token),
     }
 

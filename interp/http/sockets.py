@@ -15,6 +15,7 @@ from interp.http.security import same_origin
 from interp.http.state import services
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection, closing_on_failure
+from interp.realtime.coordinator import CoordinatorSession
 from interp.realtime.handshake import handshake
 from interp.realtime.protocol import ROOM_MESSAGES
 from interp.realtime.resident import ResidentSession
@@ -40,11 +41,25 @@ async def volunteer_socket(websocket: WebSocket) -> None:
         await VolunteerSession(conn, account, svc.dispatcher, svc.accounts).run()
 
 
+async def coordinator_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    if not same_origin(websocket):
+        await websocket.close(CloseCode.FORBIDDEN)
+        return
+    account = await current_account(websocket)
+    if account is None or account.role != AccountRole.COORDINATOR:
+        await websocket.close(CloseCode.UNAUTHORISED)
+        return
+    svc = services(websocket)
+    conn = Connection(websocket, CoordinatorSession.schema, svc.limits.message_bucket())
+    await CoordinatorSession(conn, account, svc.hub, svc.accounts, svc.feedback).run()
+
+
 async def resident_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     svc = services(websocket)
     conn = Connection(websocket, ResidentSession.schema, svc.limits.message_bucket())
-    await ResidentSession(conn, svc.dispatcher, svc.settings.fallback_wait_s).run()
+    await ResidentSession(conn, svc.dispatcher, await svc.queue.waits.seconds()).run()
 
 
 async def room_socket(websocket: WebSocket) -> None:
@@ -97,6 +112,7 @@ async def too_many_sockets(conn: Connection) -> None:
 
 routes = [
     WebSocketRoute("/ws/volunteer", closing_on_failure(volunteer_socket)),
+    WebSocketRoute("/ws/coordinator", closing_on_failure(coordinator_socket)),
     WebSocketRoute("/ws/resident", closing_on_failure(resident_socket)),
     WebSocketRoute("/ws/room", closing_on_failure(room_socket)),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.dates import format_date
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,16 +15,35 @@ from interp.coverage import Gap, argos_index, coverage_table
 from interp.domain.accounts import ROLES, STAFF_ROLES, Account
 from interp.domain.errors import DomainError, InvalidInput
 from interp.domain.kinds import AccountRole, ParticipantRole, RoomKind
+from interp.http.booking_pages import volunteer_context as booking_context
 from interp.http.call_page import call_page
+from interp.http.formatting import formatting
 from interp.http.guard import Refusal, requires
+from interp.http.notification_pages import push_switch_context
 from interp.http.pages import CALL_ENDED, FORM_EXPIRED, checked_form, home_url, page
 from interp.http.state import services
+from interp.http.templating import request_locale
+from interp.http.volunteer_records_pages import hours_context
 from interp.i18n import N_
 from interp.languages import LANGUAGES, is_signed, sorted_languages
 
 RETENTION_RANGE = N_("Choose a number of days from 0 to 365.")
 OWN_ACCOUNT = N_("You cannot deactivate your own account.")
 UNKNOWN_ACTION = N_("Unknown action.")
+INVITE_REVOKED = N_("The invitation was revoked: its link no longer works.")
+ROLE_NAMES = {
+    AccountRole.VOLUNTEER: N_("Volunteer interpreter"),
+    AccountRole.CASEWORKER: N_("Caseworker"),
+    AccountRole.COORDINATOR: N_("Coordinator"),
+}
+# Said above a new link, so whoever sends it knows whom it makes.
+INVITE_LINK_FOR = {
+    AccountRole.VOLUNTEER: N_(
+        "Invite link for a volunteer interpreter (shown only now, single use):"
+    ),
+    AccountRole.CASEWORKER: N_("Invite link for a caseworker (shown only now, single use):"),
+    AccountRole.COORDINATOR: N_("Invite link for a coordinator (shown only now, single use):"),
+}
 
 
 @requires(AccountRole.VOLUNTEER)
@@ -35,7 +55,15 @@ async def volunteer_dashboard(request: Request, account: Account) -> Response:
         {
             "account": account,
             "current_room": await svc.rooms.open_room_for_user(account.id),
-            "requests": await svc.queue.open_for(account.languages) if account.available else [],
+            "requests": (
+                await svc.queue.open_for(account.languages, account.id)
+                if account.available
+                else []
+            ),
+            # Their calls of the last days: feedback, or a safeguarding report, on each.
+            "recent_calls": await svc.feedback.recent_calls(account.id),
+            **await booking_context(request, account),
+            **formatting(request),
         },
     )
 
@@ -78,6 +106,17 @@ async def _coordinator_view(
     coverage = coverage_table(offered, settings.local_language, settings.models_dir)
     # Languages just added on this page, to say at once what they lack.
     added = set(request.query_params.get("added", "").split(","))
+    locale = request_locale(request)
+    invites = [
+        {
+            "id": invite.id,
+            "role": invite.role,
+            "email": invite.email,
+            "created": format_date(invite.created_at, "medium", locale=locale),
+            "expires": format_date(invite.expires_at, "medium", locale=locale),
+        }
+        for invite in await svc.accounts.pending_invites()
+    ]
     return page(
         request,
         "coordinator.html",
@@ -85,6 +124,10 @@ async def _coordinator_view(
             "account": account,
             "people": await svc.accounts.all(),
             "roles": ROLES,
+            "role_names": ROLE_NAMES,
+            "invite_link_for": INVITE_LINK_FOR,
+            "invites": invites,
+            **await hours_context(request),
             "languages": sorted_languages(),
             "offered": set(offered),
             "coverage": coverage,
@@ -94,6 +137,7 @@ async def _coordinator_view(
             "public_url": svc.settings.effective_public_url,
             "transcript_retention_days": await svc.transcripts.retention_days(),
             **await _glossary_context(request, offered),
+            **await push_switch_context(request),
             **extra,
         },
         status,
@@ -125,6 +169,9 @@ async def _coordinator_change(request: Request, account: Account, form: FormData
         )
         link = f"{svc.settings.effective_public_url}/invite/{invite.token}"
         return await _coordinator_view(request, account, invite_link=link, invite_role=invite.role)
+    if action == "revoke_invite":
+        await svc.accounts.revoke_invite(str(form.get("invite", "")), account.id)
+        return RedirectResponse("/coordinator?revoked=1#invites-heading", status_code=303)
     if action in ("deactivate", "activate"):
         user_id = str(form.get("user", ""))
         if user_id == account.id:
@@ -144,7 +191,9 @@ async def _coordinator_change(request: Request, account: Account, form: FormData
         return RedirectResponse("/coordinator#glossary-heading", status_code=303)
     elif action == "retention":
         try:
-            await svc.transcripts.set_retention_days(int(str(form.get("days", "")).strip()))
+            await svc.transcripts.set_retention_days(
+                int(str(form.get("days", "")).strip()), account.id
+            )
         except (ValueError, InvalidInput):
             return await _coordinator_view(request, account, 400, error=RETENTION_RANGE)
     else:
@@ -186,10 +235,32 @@ async def _glossary_change(request: Request, action: str, form: FormData) -> Non
     await svc.language_tools.refresh_glossary(force=True)
 
 
-@requires(*STAFF_ROLES)
-async def caseworker_page(request: Request, account: Account) -> Response:
-    current_room = await services(request).rooms.open_room_for_user(account.id)
-    return page(request, "caseworker.html", {"account": account, "current_room": current_room})
+async def _caseworker_view(
+    request: Request, account: Account, status: int = 200, **extra: Any
+) -> Response:
+    """The caseworker's page: a new link, and every link they sent with where its resident
+    has got to, and a Join button where they have a seat in the resident's room."""
+    svc = services(request)
+    locale = request_locale(request)
+    sent = [
+        {
+            "label": link.label,
+            "created": format_date(link.created_at, "medium", locale=locale),
+            "state": link.state,
+            "join_room": link.join_room,
+        }
+        for link in await svc.links.sent_by(account.id)
+    ]
+    context = {
+        "account": account,
+        "current_room": await svc.rooms.open_room_for_user(account.id),
+        "sent_links": sent,
+        **extra,
+    }
+    return page(request, "caseworker.html", context, status)
+
+
+caseworker_page = requires(*STAFF_ROLES)(_caseworker_view)
 
 
 @requires(*STAFF_ROLES)
@@ -197,10 +268,10 @@ async def caseworker_link(request: Request, account: Account) -> Response:
     svc = services(request)
     form = await checked_form(request)
     if form is None:
-        return page(request, "caseworker.html", {"account": account, "error": FORM_EXPIRED}, 403)
+        return await _caseworker_view(request, account, 403, error=FORM_EXPIRED)
     token = await svc.links.create(account, str(form.get("label", "")))
     link = f"{svc.settings.effective_public_url}/r/{token}"
-    return page(request, "caseworker.html", {"account": account, "link": link})
+    return await _caseworker_view(request, account, link=link)
 
 
 routes = [

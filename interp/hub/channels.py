@@ -8,6 +8,10 @@
 - ``viewers:<room>``: caption viewers say which languages they read (interp.live.viewers).
 - ``account:<id>``: an account was deactivated or its languages changed; its open
   sockets check their rights again (interp.realtime.dispatch).
+- ``bookings:<language>``: a booking in a language was made, claimed, released or
+  cancelled (interp.realtime.bookings); volunteers' dashboards follow it.
+- ``coordinators``: a new safeguarding report, or one marked as seen
+  (interp.realtime.coordinator); every coordinator's open page hears it.
 """
 
 from __future__ import annotations
@@ -35,3 +39,10 @@ def viewers_channel(room_id: str) -> str:
 
 def account_channel(account_id: str) -> str:
     return f"account:{account_id}"
+
+
+def bookings_channel(language: str) -> str:
+    return f"bookings:{language}"
+
+
+COORDINATORS_CHANNEL = "coordinators"

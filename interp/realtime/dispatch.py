@@ -55,10 +55,23 @@ class Dispatcher:
         self.join_grace = join_grace
         # Sweeps of the layers above (departures nobody watches for), run after the queue's.
         self._more_sweeps: list[Callable[[], Awaitable[None]]] = []
+        # Told of each new request once it is announced (e.g. to notify volunteers whose
+        # dashboard is closed); each must return at once and never raise.
+        self._on_new_request: list[Callable[[QueuedRequest], None]] = []
+        # Holds a new request for a booked volunteer: their id, or None (interp.domain.bookings).
+        self._hold_for_booked: Callable[[str], Awaitable[str | None]] | None = None
+
+    def hold_for_booked(self, hold: Callable[[str], Awaitable[str | None]]) -> None:
+        """Ask ``hold`` of each new request; one it holds is told only to that volunteer."""
+        self._hold_for_booked = hold
 
     def also_sweep(self, sweep: Callable[[], Awaitable[None]]) -> None:
         """Run ``sweep`` on every pass of the sweeper, after the queue's own."""
         self._more_sweeps.append(sweep)
+
+    def on_new_request(self, listener: Callable[[QueuedRequest], None]) -> None:
+        """Call ``listener`` with each new request this node announces."""
+        self._on_new_request.append(listener)
 
     async def queue_state(self, language: str) -> dict[str, Any]:
         order = [r.id for r in await self.queue.queue(language)]
@@ -80,6 +93,16 @@ class Dispatcher:
         """Announce a new request; if the hub fails now, take the request back out of the
         queue so that nothing is left waiting that nobody was told of."""
         try:
+            held_for = (
+                await self._hold_for_booked(request.id) if self._hold_for_booked else None
+            )
+            if held_for is not None:
+                # Everyone else hears of it when the hold ends (``announce_unheld``).
+                await self.hub.publish(
+                    account_channel(held_for),
+                    {"event": "request.new", "request": request.as_dict(), "booked": True},
+                )
+                return  # the listeners are told when the hold ends
             await self._announce(
                 request.language_code, {"event": "request.new", "request": request.as_dict()}
             )
@@ -87,6 +110,14 @@ class Dispatcher:
             log.warning("request %s withdrawn: %s", request.id, exc)
             await self.queue.withdraw(request.id)
             raise Unavailable(HUB_DOWN) from exc
+        self._tell_listeners(request)
+
+    def _tell_listeners(self, request: QueuedRequest) -> None:
+        for listener in self._on_new_request:
+            try:
+                listener(request)
+            except Exception:  # whatever fails, the request is made and announced
+                log.exception("a listener for new requests failed")
 
     async def create_request(
         self,
@@ -141,6 +172,16 @@ class Dispatcher:
             {"event": "request.gone", "id": request_id, "reason": "taken", "by": volunteer.id},
         )
         return match
+
+    async def announce_unheld(self, request_ids: list[str]) -> None:
+        """Requests no longer held for a booked volunteer: shown to everyone now."""
+        for request_id in request_ids:
+            request = await self.queue.get(request_id)
+            if request.status == RequestStatus.OPEN:
+                await self._announce(
+                    request.language_code, {"event": "request.new", "request": request.as_dict()}
+                )
+                self._tell_listeners(request)
 
     async def account_changed(self, account: Account) -> None:
         """Tell the account's open sockets, on every node, that its rights changed: a

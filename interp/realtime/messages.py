@@ -23,7 +23,8 @@ class Error(TypedDict):
     code: str
     message: str
     # On /ws/volunteer, the request asked for: someone else accepted it first (code
-    # "taken"), or the volunteer is still in another call (code "conflict").
+    # "taken"), or the volunteer is still in another call (code "conflict"). Code
+    # "no_languages": going available was refused, the account has no languages yet.
     request: NotRequired[str]
 
 
@@ -70,6 +71,15 @@ class RequestGone(TypedDict):
     type: Literal["request.gone"]
     id: str
     reason: str
+    by_you: bool
+
+
+class BookingChanged(TypedDict):
+    """A booking in one of the volunteer's languages opened (new or handed back) or went
+    (claimed or cancelled)."""
+
+    type: Literal["booking.new", "booking.gone"]
+    booking: dict[str, Any]
     by_you: bool
 
 
@@ -317,9 +327,22 @@ def person(peer: Mapping[str, Any]) -> Person:
 
 
 # What each endpoint sends (by its heading in docs/protocol.md); "" for every endpoint.
+# -- /ws/coordinator --------------------------------------------------------------------------
+
+
+class Safeguarding(TypedDict):
+    """A safeguarding report came in or was marked as seen: ``unseen`` is how many wait."""
+
+    type: Literal["safeguarding"]
+    unseen: int
+    # The new report's id; absent when one was marked as seen.
+    report: NotRequired[str]
+
+
 SERVER_MESSAGES: dict[str, tuple[type, ...]] = {
     "": (Error, Pong),
     "/ws/resident": (Status,),
+    "/ws/coordinator": (Safeguarding,),
     "/ws/volunteer": (Queue, RequestNew, RequestGone, RequestLongWait, Accepted),
     "/ws/room": (
         Joined,

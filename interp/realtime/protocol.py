@@ -52,6 +52,8 @@ VOLUNTEER_MESSAGES: dict[str, dict[str, Field]] = {
     "availability": {"available": Field(bool)},
     "accept": {"request": _id()},
 }
+# A coordinator's open page only listens (safeguarding reports as they come).
+COORDINATOR_MESSAGES: dict[str, dict[str, Field]] = {"ping": {}}
 RESIDENT_MESSAGES: dict[str, dict[str, Field]] = {
     "ping": {},
     "hello": {"token": Field(str, max_length=TOKEN_CHARS)},

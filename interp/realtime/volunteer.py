@@ -13,16 +13,17 @@ import contextlib
 from typing import Any
 
 from interp.domain.accounts import Account, Accounts
-from interp.domain.errors import Conflict, DomainError
+from interp.domain.errors import Conflict, DomainError, InvalidInput
 from interp.domain.kinds import AccountRole
 from interp.domain.requests import StillInCall
 from interp.hub import HubMessage, Subscription, SubscriptionLost
-from interp.hub.channels import account_channel, queue_channel
+from interp.hub.channels import account_channel, bookings_channel, queue_channel
 from interp.realtime.close_codes import CloseCode
 from interp.realtime.connection import Connection
 from interp.realtime.dispatch import Dispatcher
 from interp.realtime.messages import (
     Accepted,
+    BookingChanged,
     Error,
     Queue,
     RequestGone,
@@ -61,7 +62,7 @@ class VolunteerSession:
                 await pump
 
     async def _snapshot(self) -> None:
-        requests = await self.dispatcher.queue.open_for(self.account.languages)
+        requests = await self.dispatcher.queue.open_for(self.account.languages, self.account.id)
         snapshot: Queue = {
             "type": "queue",
             "available": self.available,
@@ -72,7 +73,9 @@ class VolunteerSession:
     async def _pump(self) -> None:
         try:
             while True:
-                channels = (account_channel(self.account.id), *self.channels)
+                # Bookings are planned ahead: shown whether or not the volunteer is available.
+                bookings = [bookings_channel(code) for code in self.account.languages]
+                channels = (account_channel(self.account.id), *self.channels, *bookings)
                 async with self.dispatcher.hub.subscribe(*channels) as sub:
                     self._sub = sub
                     if not await self._still_allowed():
@@ -129,6 +132,14 @@ class VolunteerSession:
                 "by_you": event.get("by") == self.account.id,
             }
             await self.conn.send(gone)
+        elif kind in ("booking.new", "booking.gone"):
+            if event.get("language") in self.account.languages:
+                booking: BookingChanged = {
+                    "type": kind,
+                    "booking": event["booking"],
+                    "by_you": event.get("by") == self.account.id,
+                }
+                await self.conn.send(booking)
         elif kind == "request.long_wait":
             long_wait: RequestLongWait = {"type": "request.long_wait", "id": event["id"]}
             await self.conn.send(long_wait)
@@ -142,7 +153,13 @@ class VolunteerSession:
             await self._accept(message["request"])
 
     async def _set_available(self, available: bool) -> None:
-        await self.accounts.set_available(self.account.id, available)
+        try:
+            await self.accounts.set_available(self.account.id, available)
+        except InvalidInput as exc:
+            # No languages yet: the dashboard explains and links to the account page.
+            refused: Error = {"type": "error", "code": "no_languages", "message": exc.message}
+            await self.conn.send(refused)
+            return
         self.available = available
         if self._sub is not None:
             for code in self.account.languages:

@@ -104,6 +104,8 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     used_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # Withdrawn by a coordinator before anyone used it: the link opens nothing.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class OfferedLanguage(Base):
@@ -138,6 +140,12 @@ class InterpretationRequest(Base):
         Index("ix_requests_queue", "status", "language_code", "created_at"),
         # Recent matches per language, for the wait estimate.
         Index("ix_requests_recent_matches", "language_code", "matched_at"),
+        # The coordinator's reports: every column they read, so the figures of a year come
+        # from the index alone, grouped by language.
+        Index(
+            "ix_requests_reports",
+            "language_code", "created_at", "status", "matched_at", "long_wait_at", "room_id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -167,6 +175,8 @@ class InterpretationRequest(Base):
 
 class Room(Base):
     __tablename__ = "rooms"
+    # Calls by the day they started, for the coordinator's reports.
+    __table_args__ = (Index("ix_rooms_reports", "started_at", "closed_at", "id"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
@@ -188,6 +198,10 @@ class Room(Base):
 
 class RoomParticipant(Base):
     __tablename__ = "room_participants"
+    # Who interpreted each call, for the coordinator's reports.
+    __table_args__ = (
+        Index("ix_room_participants_calls", "room_id", "role", "joined_at", "language_code"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
@@ -296,7 +310,7 @@ class OrganisationSetting(Base):
     __tablename__ = "organisation_settings"
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
+    value: Mapped[str] = mapped_column(Text)
 
 
 class AuditEntry(Base):
@@ -323,3 +337,127 @@ class GlossaryTerm(Base):
     # named keeps the term as it is.
     renderings: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CallFeedback(Base):
+    """What one participant said about a call with an interpreter: the resident whether
+    they understood each other, the interpreter how the call went. One row per
+    participant; a second answer replaces the first."""
+
+    __tablename__ = "call_feedback"
+    __table_args__ = (Index("ix_call_feedback_language_time", "language_code", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("room_participants.id", ondelete="CASCADE"), unique=True
+    )
+    author_role: Mapped[str] = mapped_column(String(20))  # resident | interpreter
+    # The interpreter of the call, whoever answered: feedback is counted per volunteer.
+    volunteer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    language_code: Mapped[str] = mapped_column(String(8))
+    understood: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the resident's
+    quality: Mapped[str | None] = mapped_column(String(30), nullable=True)  # the interpreter's
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SafeguardingReport(Base):
+    """An interpreter's concern that someone in a call may be at risk; coordinators only."""
+
+    __tablename__ = "safeguarding_reports"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[str | None] = mapped_column(ForeignKey("requests.id"), nullable=True)
+    reporter_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    language_code: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seen_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class Booking(Base):
+    """An interpreter booked in advance for a caseworker's meeting or resident link: open
+    until a volunteer claims it (the first claim wins), cancelled by the caseworker, or
+    handed back open by the volunteer."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_status_start", "status", "starts_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    language_code: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    length_min: Mapped[int] = mapped_column(Integer)
+    # What it is for: one of the caseworker's meetings or resident links.
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"), nullable=True)
+    resident_link_id: Mapped[str | None] = mapped_column(
+        ForeignKey("resident_links.id"), nullable=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(12))  # open | claimed | cancelled
+    volunteer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id"), nullable=True, index=True
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Each reminder is sent once, by whichever node sets its column first.
+    reminded_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reminded_late_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The resident's request made in the booking's window, offered to the booked
+    # volunteer alone until ``held_until``.
+    request_id: Mapped[str | None] = mapped_column(
+        ForeignKey("requests.id"), nullable=True, index=True
+    )
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class BookingNotice(Base):
+    """What a booking's caseworker or volunteer is told (claimed, cancelled, released, a
+    reminder): shown on their page, and handed to any other way of telling them."""
+
+    __tablename__ = "booking_notices"
+    __table_args__ = (Index("ix_booking_notices_user_time", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    booking_id: Mapped[str] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(12))  # claimed | cancelled | released | reminder
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PushSubscription(Base):
+    """A browser a volunteer asked to be notified on (Web Push): where to send, and the
+    keys the message is encrypted to. Deleted when its push service says it is gone."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))  # the browser's public key, base64url
+    auth: Mapped[str] = mapped_column(String(100))  # the browser's auth secret, base64url
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NotificationPreference(Base):
+    """How and when a volunteer is told of requests while their dashboard is closed."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The interface language their messages are written in (the one they chose them in).
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    # JSON {"0".."6" (Monday first): ["HH:MM", "HH:MM"]}; empty: no hours kept, any time.
+    weekly_hours: Mapped[str] = mapped_column(Text, default="{}")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,18 @@ from starlette.routing import Route
 from interp.captions.layout import Segment
 from interp.domain.accounts import Account
 from interp.domain.caption_jobs import CaptionJobs, Transcript
+from interp.domain.kinds import ParticipantRole, RoomKind
 from interp.domain.meetings import Meetings
 from interp.domain.organisation import Organisation
 from interp.domain.requests import RequestQueue
 from interp.domain.rooms import Rooms
+from interp.domain.tokens import new_id
 from interp.jobs.uploads import NO_SOUND
 from interp.keys import secret_key
 from interp.store.database import Database
+from interp.store.models import Room, RoomParticipant
+from tests.helpers.bookings import booking_form
+from tests.helpers.calls import join
 from tests.helpers.meetings import create_meeting, keep_a_transcript
 from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
 
@@ -42,7 +47,7 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "scree
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # Machine endpoints: the JSON API, sockets, files, and the readiness probe for load balancers.
-NOT_PAGES = ("/api/", "/ws/", "/static", "/readyz")
+NOT_PAGES = ("/api/", "/ws/", "/static", "/readyz", "/organisation/logo")
 # Routes that answer with a file to save (their path ends in a file suffix), not a page.
 DOWNLOAD = re.compile(r"\.(\{\w+\}|\w+)$")
 
@@ -85,7 +90,7 @@ def _link_in(html: str, path_prefix: str) -> str:
 async def _populate(server: LiveServer, setup_path: str) -> Site:
     await server.create_account(COORDINATOR, "coordinator", name="Carmen Coordinator")
     kasia = await server.create_account(CASEWORKER, "caseworker", name="Kasia Caseworker")
-    await server.create_account(VOLUNTEER, "volunteer", ("es", "ar"), name="Vera Volunteer")
+    vera = await server.create_account(VOLUNTEER, "volunteer", ("es", "ar"), name="Vera Volunteer")
     sessions: dict[str, dict[str, str]] = {}
     clients = {email: httpx.AsyncClient(base_url=server.url) for email in
                (COORDINATOR, CASEWORKER, VOLUNTEER)}
@@ -126,6 +131,8 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
     await _recordings(server, kasia)
     meetings = await _meetings(server, kasia)
     untranslatable = await _transcript_needing_a_model(server, kasia)
+    await volunteer_history(server, vera)
+    await _booking(server)
 
     visits = {
         "/": Visit("/"),
@@ -133,10 +140,15 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         "/setup/{token}": Visit(setup_path),
         "/invite/{token}": Visit(invite_path),
         "/account": Visit("/account", VOLUNTEER),
+        "/account/notifications": Visit("/account/notifications", VOLUNTEER),
         "/volunteer": Visit("/volunteer", VOLUNTEER),
+        "/volunteer/history": Visit("/volunteer/history", VOLUNTEER),
+        "/volunteer/history/summary": Visit("/volunteer/history/summary", VOLUNTEER),
         "/rooms/{room_id}": Visit(prepare=lambda: _call(server, "interpreter")),
         "/coordinator": Visit("/coordinator", COORDINATOR),
         "/coordinator/reports": Visit("/coordinator/reports", COORDINATOR),
+        "/coordinator/settings": Visit("/coordinator/settings", COORDINATOR),
+        "/coordinator/feedback": Visit("/coordinator/feedback", COORDINATOR),
         "/caseworker": Visit("/caseworker", CASEWORKER),
         "/recordings": Visit("/recordings", CASEWORKER),
         "/request": Visit("/request"),
@@ -144,12 +156,18 @@ async def _populate(server: LiveServer, setup_path: str) -> Site:
         "/q/{token}": Visit(queue_path),
         "/call/{token}": Visit(prepare=lambda: _call(server, "resident")),
         "/v/{token}": Visit(prepare=lambda: _caption_view(server)),
+        "/call/{token}/feedback": Visit(prepare=lambda: _after_a_call(server, "resident")),
+        "/calls/{room_id}/feedback": Visit(prepare=lambda: _after_a_call(server, "feedback")),
+        "/calls/{room_id}/safeguarding": Visit(
+            prepare=lambda: _after_a_call(server, "safeguarding")
+        ),
         # Page states that are not routes of their own.
         "call in sign language": Visit(prepare=lambda: _call(server, "resident", "bfi")),
         "call with automatic interpretation": Visit(prepare=lambda: _machine_call(server)),
         "link not valid": Visit("/q/" + "A" * 43),
         "transcript needs a translation model": Visit(untranslatable, CASEWORKER),
         "/meetings": Visit("/meetings", CASEWORKER),
+        "/bookings": Visit("/bookings", CASEWORKER),
         "/meetings/{id}": Visit(meetings["host"], CASEWORKER),
         "/meetings/{id}/call": Visit(meetings["call"], CASEWORKER),
         "meeting in a room, host's call page": Visit(meetings["in_room_call"], CASEWORKER),
@@ -173,6 +191,32 @@ async def _recordings(server: LiveServer, owner: Account) -> None:
         await jobs.finish(made[0].id, spoken)
         await jobs.fail(made[1].id, NO_SOUND)
         await jobs.set_progress(made[2].id, 0.42)
+    finally:
+        await db.close()
+
+
+# Calls a volunteer interpreted, as (days ago, language, minutes): three months of them.
+HISTORY = ((3, "es", 45), (9, "ar", 90), (24, "es", 20), (40, "ar", 75), (66, "es", 130))
+
+
+async def volunteer_history(server: LiveServer, volunteer: Account) -> None:
+    """The calls of HISTORY, ended, with the volunteer as interpreter (made straight in the
+    database): their history, printable record and the coordinator's hours have figures."""
+    db = Database(server.settings.effective_database_url)
+    now = datetime.now(UTC).replace(microsecond=0)
+    try:
+        async with db.session() as session:
+            for days_ago, language, minutes in HISTORY:
+                joined = now - timedelta(days=days_ago)
+                left = joined + timedelta(minutes=minutes)
+                room = Room(id=new_id(), media="video", kind=RoomKind.CALL, created_at=joined,
+                            started_at=joined, closed_at=left)
+                session.add(room)
+                await session.flush()
+                session.add(RoomParticipant(
+                    id=new_id(), room_id=room.id, role=ParticipantRole.INTERPRETER,
+                    display_name=volunteer.display_name, language_code=language,
+                    user_id=volunteer.id, joined_at=joined, left_at=left))
     finally:
         await db.close()
 
@@ -220,6 +264,16 @@ async def _meetings(server: LiveServer, owner: Account) -> dict[str, str]:
     }
 
 
+async def _booking(server: LiveServer) -> None:
+    """A Spanish booking for the caseworker's online meeting, waiting for an interpreter:
+    their bookings page lists it, the volunteer's dashboard offers it."""
+    async with httpx.AsyncClient(base_url=server.url) as caseworker:
+        await sign_in(caseworker, CASEWORKER)
+        form = await booking_form(caseworker) | {"language": "es"}
+        booked = await caseworker.post("/bookings", data=form)
+        assert booked.status_code == 303, booked.text
+
+
 async def _meeting_guest(server: LiveServer, invite: str) -> tuple[str, dict[str, str]]:
     """A resident who joined by the invite link: their call page, waiting to be let in."""
     async with httpx.AsyncClient(base_url=server.url) as guest:
@@ -262,6 +316,28 @@ async def _call(
 ) -> tuple[str, dict[str, str]]:
     """A new request accepted by a new interpreter: the call page of one side of it."""
     return (await both_sides_of_a_call(server, language))[side]
+
+
+async def _after_a_call(server: LiveServer, page: str) -> tuple[str, dict[str, str]]:
+    """A call both sides joined and left: the resident's one-tap feedback page, or the
+    interpreter's feedback or safeguarding page."""
+    sides = await both_sides_of_a_call(server)
+    token = sides["resident"][0].removeprefix("/call/")
+    room_path, cookies = sides["interpreter"]
+    room_id = room_path.removeprefix("/rooms/")
+    async with httpx.AsyncClient(base_url=server.url, cookies=cookies) as interpreter:
+        sockets = [
+            await join(server, {"token": token}),
+            await join(server, {"room": room_id}, interpreter),
+        ]
+    for socket in sockets:
+        await socket.close()
+    pages = {
+        "resident": (f"/call/{token}/feedback", {}),
+        "feedback": (f"/calls/{room_id}/feedback", cookies),
+        "safeguarding": (f"/calls/{room_id}/safeguarding", cookies),
+    }
+    return pages[page]
 
 
 async def _caption_view(server: LiveServer) -> tuple[str, dict[str, str]]:

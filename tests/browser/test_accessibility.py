@@ -30,11 +30,18 @@ LOCALES = ["en", "ar"]
 NARROW = {"width": 320, "height": 640}
 # Page names as site.py lists them; the test below makes sure none is missing.
 PAGES = [
-    "/", "/login", "/setup/{token}", "/invite/{token}", "/account", "/volunteer",
-    "/rooms/{room_id}", "/coordinator", "/caseworker", "/request", "/r/{token}", "/q/{token}",
+    "/", "/login", "/setup/{token}", "/invite/{token}", "/account", "/account/notifications",
+    "/volunteer",
+    "/volunteer/history", "/volunteer/history/summary",
+    "/rooms/{room_id}", "/coordinator", "/coordinator/reports", "/coordinator/settings",
+    "/coordinator/feedback", "/call/{token}/feedback", "/calls/{room_id}/feedback",
+    "/calls/{room_id}/safeguarding",
+    "/caseworker", "/request",
+    "/r/{token}", "/q/{token}",
     "/call/{token}", "/v/{token}", "call in sign language", "call with automatic interpretation",
     "link not valid", "/recordings", "transcript needs a translation model",
     "/meetings", "/meetings/{id}", "/meetings/{id}/call", "meeting in a room, host's call page",
+    "/bookings",
     "/j/{token}", "/m/{token}",
 ]
 

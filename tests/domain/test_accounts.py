@@ -70,7 +70,7 @@ async def test_password_change_ends_other_sessions(services: Services) -> None:
 
 
 async def test_deactivated_account_cannot_log_in(services: Services) -> None:
-    user = await services.accounts.create("a@example.org", "A", "volunteer", PASSWORD)
+    user = await services.accounts.create("a@example.org", "A", "volunteer", PASSWORD, ["es"])
     await services.accounts.set_available(user.id, True)
     off = await services.accounts.set_active(user.id, False)
     assert not off.active and not off.available

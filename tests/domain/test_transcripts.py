@@ -17,7 +17,7 @@ from interp.domain.errors import Conflict, InvalidInput, InvalidToken, NotAllowe
 from interp.domain.meetings import MeetingInfo, Meetings, Removed
 from interp.domain.rooms import Rooms
 from interp.domain.tokens import new_id, new_token, utcnow
-from interp.domain.transcripts import KeptSegment, SpokenSegment, Transcripts
+from interp.domain.transcripts import PURGED_EVENT, KeptSegment, SpokenSegment, Transcripts
 from interp.store.database import Database
 from interp.store.models import AuditEntry, Meeting, RoomParticipant, TranscriptSegment
 from tests.domain.services import PASSWORD
@@ -109,8 +109,11 @@ class World:
             return int(await session.scalar(select(func.count(TranscriptSegment.id))) or 0)
 
     async def audit(self) -> list[AuditEntry]:
+        """The purges' entries (a retention change has its own, of another event)."""
         async with self.db.session() as session:
-            return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            return list(await session.scalars(
+                select(AuditEntry).where(AuditEntry.event == PURGED_EVENT).order_by(AuditEntry.id)
+            ))
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ async def test_setup_link_creates_the_first_coordinator_once(live_server: LiveSe
         assert cookie
         assert (await client.get("/coordinator")).status_code == 200
     async with httpx.AsyncClient(base_url=live_server.url) as other:
-        assert (await other.get(setup_url)).status_code == 404  # spent
+        spent = await other.get(setup_url)  # the staff sign-in, saying the link was used
+        assert spent.status_code == 410 and 'action="/login"' in spent.text
 
 
 async def test_session_cookie_is_httponly_and_samesite(live_server: LiveServer) -> None:
@@ -137,7 +138,7 @@ async def test_invite_link_is_single_use_and_only_for_its_page(live_server: Live
         joined = await guest.post(f"/invite/{token}", data=data)
         assert joined.status_code == 303 and joined.headers["location"] == "/volunteer"
     async with httpx.AsyncClient(base_url=live_server.url) as late:
-        assert (await late.get(f"/invite/{token}")).status_code == 404
+        assert (await late.get(f"/invite/{token}")).status_code == 410  # used: sign in
 
 
 async def test_deactivated_volunteer_is_signed_out(live_server: LiveServer) -> None:

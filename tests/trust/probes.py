@@ -61,6 +61,7 @@ def fill(path: str, role: str, world: World, open_request: str = "") -> str:
         token = STRANGER  # account invites and the setup link: nobody here holds one
     ids = {
         "/rooms/": targets.room_id,
+        "/calls/": targets.room_id,
         "/recordings/": targets.recording_id,
         "/api/recordings/": targets.recording_id,
         "/api/requests/": open_request or STRANGER_ID,
@@ -140,7 +141,7 @@ def hello_for(endpoint: str, role: str, world: World) -> dict[str, Any] | None:
     with neither, a stranger's token (no hello on the volunteer socket)."""
     cred = world.roles[role]
     token = cred.token or STRANGER
-    if endpoint == "/ws/volunteer":
+    if endpoint in ("/ws/volunteer", "/ws/coordinator"):
         return None
     if endpoint == "/ws/resident":
         return {"type": "hello", "token": token}

@@ -34,6 +34,7 @@ from tests.trust.world import (
 # The client's message types on each socket endpoint.
 SOCKET_SCHEMAS = {
     "/ws/volunteer": protocol.VOLUNTEER_MESSAGES,
+    "/ws/coordinator": protocol.COORDINATOR_MESSAGES,
     "/ws/resident": protocol.RESIDENT_MESSAGES,
     "/ws/room": protocol.ROOM_MESSAGES,
     "/ws/captions": protocol.VIEWER_MESSAGES,

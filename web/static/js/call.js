@@ -406,6 +406,9 @@ function endCall(text, { returnToQueue = false } = {}) {
   for (const id of [...peers.keys()]) closePeer(id);
   if (localStream) for (const track of localStream.getTracks()) track.stop();
   if (returnToQueue) {
+    // Handed back before it started: there is no call to give feedback on.
+    const feedback = document.getElementById("call-feedback");
+    if (feedback) feedback.hidden = true;
     announce(text, { assertive: true });
     window.setTimeout(() => location.assign(config.queueUrl), 1500);
   }
