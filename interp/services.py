@@ -24,6 +24,7 @@ from interp.keys import secret_key
 from interp.language_tools import LanguageTools
 from interp.live.service import LiveCaptions
 from interp.notify import Notifier
+from interp.notify.bookings import BookingNotices
 from interp.rate_limit import Limits, create_counters
 from interp.realtime.bookings import BookingDesk
 from interp.realtime.dispatch import Dispatcher
@@ -92,7 +93,7 @@ class Services:
         bookings = Bookings(
             db,
             organisation,
-            booking_notices,
+            BookingNotices(booking_notices, notifier),
             reminders=(
                 timedelta(hours=settings.booking_reminder_early_h),
                 timedelta(hours=settings.booking_reminder_late_h),
@@ -141,7 +142,7 @@ class Services:
             # In Redis when there are several nodes, so a limit holds across all of them.
             limits=Limits(settings, create_counters(settings.redis_url)),
             bookings=bookings,
-            booking_desk=BookingDesk(hub, bookings),
+            booking_desk=BookingDesk(hub, bookings, on_open=notifier.booking_opened),
             booking_notices=booking_notices,
             notifier=notifier,
         )

@@ -30,7 +30,7 @@ from interp.domain.kinds import AccountRole
 from interp.domain.request_records import QueuedRequest
 from interp.domain.tokens import utcnow
 from interp.notify.email import EmailSender
-from interp.notify.messages import checked_payload, email_for, request_payload
+from interp.notify.messages import DASHBOARD, checked_payload, email_for, request_payload
 from interp.notify.preferences import NotificationSettings, Preferences
 from interp.notify.push import Outcome, PushSender
 from interp.notify.subscriptions import PushSubscriptions, Subscription
@@ -81,6 +81,11 @@ class Notifier:
         """A new request is in the queue."""
         self._start(self.tell_of_request(request.language_code))
 
+    def booking_opened(self, language: str) -> None:
+        """A booking in ``language`` is open to claim: its volunteers hear of it within
+        their hours, available or not (a booking is for later)."""
+        self._start(self.tell_of_booking(language))
+
     def notify_volunteer(
         self, user_id: str, payload: dict[str, Any], within_hours: bool = True
     ) -> None:
@@ -95,6 +100,11 @@ class Notifier:
     async def tell_of_request(self, language: str, now: datetime | None = None) -> None:
         recipients = await self._volunteers_for(language)
         await self._tell(recipients, request_payload(language), now or utcnow(), True)
+
+    async def tell_of_booking(self, language: str, now: datetime | None = None) -> None:
+        recipients = await self._volunteers_for(language, available_only=False)
+        payload = {"kind": "booking", "event": "open", "language": language, "url": DASHBOARD}
+        await self._tell(recipients, payload, now or utcnow(), True)
 
     async def tell_volunteer(
         self,
@@ -132,16 +142,21 @@ class Notifier:
         except Exception:
             log.exception("volunteers could not be notified")
 
-    async def _volunteers_for(self, language: str) -> dict[str, str]:
-        """Active, available volunteers of ``language``: their ids and email addresses."""
+    async def _volunteers_for(
+        self, language: str, available_only: bool = True
+    ) -> dict[str, str]:
+        """Active volunteers of ``language`` (available ones only, unless told otherwise):
+        their ids and email addresses."""
+        query = (
+            select(User.id, User.email)
+            .join(UserLanguage, UserLanguage.user_id == User.id)
+            .where(UserLanguage.language_code == language)
+            .where(User.role == AccountRole.VOLUNTEER, User.active)
+        )
+        if available_only:
+            query = query.where(User.available)
         async with self.db.session() as session:
-            rows = await session.execute(
-                select(User.id, User.email)
-                .join(UserLanguage, UserLanguage.user_id == User.id)
-                .where(UserLanguage.language_code == language)
-                .where(User.role == AccountRole.VOLUNTEER, User.active, User.available)
-            )
-            return {user_id: email for user_id, email in rows}
+            return {user_id: email for user_id, email in await session.execute(query)}
 
     async def _tell(
         self,

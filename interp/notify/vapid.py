@@ -6,7 +6,10 @@ Several nodes behind one address must share the file (or the data directory)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import secrets
+import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -24,27 +27,36 @@ def _make_key_file(path: Path) -> None:
         serialization.NoEncryption(),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    # O_EXCL: two processes starting at once cannot both write a key.
+    # Written aside, then linked into place: a reader never sees half a key, and a link
+    # never replaces the key another process made first.
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(pem)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+    finally:
+        aside.unlink()
 
 
 class VapidKeys:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / KEY_FILE
         self._vapid: Vapid02 | None = None
+        # Messages are signed in worker threads: one of them loads the key.
+        self._loading = threading.Lock()
 
     @property
     def signer(self) -> Vapid02:
-        if self._vapid is None:
-            if not self.path.exists():
-                _make_key_file(self.path)
-            self._vapid = Vapid02.from_file(str(self.path))
-        return self._vapid
+        with self._loading:
+            if self._vapid is None:
+                if not self.path.exists():
+                    _make_key_file(self.path)
+                self._vapid = Vapid02.from_file(str(self.path))
+            return self._vapid
 
     @property
     def public_key(self) -> str:

@@ -4,6 +4,7 @@ volunteer's dashboard on every node shows the open bookings of their languages l
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,16 @@ log = logging.getLogger(__name__)
 
 
 class BookingDesk:
-    def __init__(self, hub: Hub, bookings: Bookings) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        bookings: Bookings,
+        on_open: Callable[[str], None] = lambda language: None,
+    ) -> None:
         self.hub = hub
         self.bookings = bookings
+        # Told the language of each booking that opens (volunteers away from their dashboard).
+        self.on_open = on_open
 
     async def _announce(self, event: str, booking: BookingView, by: str | None = None) -> None:
         message: dict[str, Any] = {
@@ -48,6 +56,7 @@ class BookingDesk:
             caseworker, language, starts_at, length_min, meeting_id, resident_link_id, note
         )
         await self._announce("booking.new", booking)
+        self.on_open(booking.language_code)
         return booking
 
     async def claim(self, booking_id: str, volunteer: Account) -> BookingView:
@@ -58,6 +67,7 @@ class BookingDesk:
     async def release(self, booking_id: str, volunteer: Account) -> BookingView:
         booking = await self.bookings.release(booking_id, volunteer)
         await self._announce("booking.new", booking)
+        self.on_open(booking.language_code)
         return booking
 
     async def cancel(self, booking_id: str, caseworker: Account) -> BookingView:

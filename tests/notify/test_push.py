@@ -12,16 +12,21 @@ from pathlib import Path
 
 import pytest
 from py_vapid import Vapid02
+from sqlalchemy import select
 
 from interp.config import Settings
 from interp.domain.accounts import Account, Accounts
+from interp.domain.bookings import Bookings, RecordedNotices
 from interp.domain.errors import InvalidInput
 from interp.domain.organisation import Organisation
+from interp.domain.resident_links import ResidentLinks
 from interp.notify import Notifier
+from interp.notify.bookings import BookingNotices
 from interp.notify.preferences import Preferences
 from interp.notify.schedule import checked_hours
 from interp.notify.subscriptions import checked_subscription
 from interp.store.database import Database
+from interp.store.models import ResidentLink
 from tests.notify.browser_keys import BrowserKeys
 from tests.notify.receiver import PushReceiver, push_receiver
 
@@ -191,3 +196,50 @@ async def test_notify_volunteer_refuses_a_payload_with_a_name_or_note(
         notifier.notify_volunteer(maria.id, {"kind": "booking", "url": "https://elsewhere.example"})
     await notifier.drain()
     assert receiver.deliveries == []
+
+
+async def test_an_open_booking_reaches_its_languages_volunteers_available_or_not(
+    accounts: Accounts, notifier: Notifier, receiver: PushReceiver
+) -> None:
+    maria = await volunteer(accounts, "maria", ["es"])
+    away = await volunteer(accounts, "away", ["es"], available=False)
+    arabic = await volunteer(accounts, "arabic", ["ar"])
+    for account in (maria, away, arabic):
+        await subscribe(notifier, account, receiver)
+
+    await notifier.tell_of_booking("es", now=WEDNESDAY_MORNING)
+
+    assert len(receiver.to(maria.id)) == len(receiver.to(away.id)) == 1
+    assert receiver.to(arabic.id) == []
+
+
+async def test_the_booked_volunteer_is_reminded_and_told_of_a_cancellation(
+    database: Database, accounts: Accounts, notifier: Notifier, receiver: PushReceiver
+) -> None:
+    maria = await volunteer(accounts, "maria", ["es"], available=False)
+    keys = await subscribe(notifier, maria, receiver)
+    owner = await accounts.create("case@example.org", "Case", "caseworker", PASSWORD, [])
+    await ResidentLinks(database, ttl=timedelta(hours=72)).create(owner, "Ms A, housing")
+    async with database.session() as session:
+        link = await session.scalar(select(ResidentLink.id))
+    bookings = Bookings(
+        database, Organisation(database), BookingNotices(RecordedNotices(database), notifier)
+    )
+    # Within the hour: the late reminder is due as soon as it is claimed.
+    booking = await bookings.create(
+        owner, "es", datetime.now(UTC) + timedelta(minutes=30), 60, resident_link_id=link
+    )
+    await bookings.claim(booking.id, maria)
+
+    assert [b.id for b in await bookings.send_due_reminders()] == [booking.id]
+    await notifier.drain()
+    [reminder] = receiver.to(maria.id)
+    # The event and the language; never the caseworker, the resident or the note.
+    assert keys.read(reminder.body) == {
+        "kind": "booking", "event": "reminder", "language": "es", "url": "/volunteer"
+    }
+
+    await bookings.cancel(booking.id, owner)
+    await notifier.drain()
+    assert keys.read(receiver.to(maria.id)[1].body)["event"] == "cancelled"
+    assert len(receiver.deliveries) == 2  # the caseworker reads theirs on their page
