@@ -219,6 +219,14 @@ async def reports_page(request: Request, account: Account) -> Response:
     return page(request, "reports.html", context)
 
 
+@requires(AccountRole.COORDINATOR)
+async def live_panel(request: Request, account: Account) -> Response:
+    """The page's "Right now" panel alone, for the page to swap in every half minute."""
+    svc = services(request)
+    context = {"live": await Reports(svc.db).live(), "words": Words(request)}
+    return page(request, "reports_live.html", context)
+
+
 def csv_rows(words: Words, report: Report) -> list[list[str]]:
     """The per-language figures as a spreadsheet: headings, one line per language, the total.
     Numbers plain (no grouping, a dot for decimals) so every spreadsheet reads them."""
@@ -282,4 +290,5 @@ async def reports_csv(request: Request, account: Account) -> Response:
 routes = [
     Route("/coordinator/reports", reports_page, methods=["GET"]),
     Route("/coordinator/reports.csv", reports_csv, methods=["GET"]),
+    Route("/coordinator/reports/live", live_panel, methods=["GET"]),
 ]

@@ -47,7 +47,10 @@ SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "scree
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 # Machine endpoints: the JSON API, sockets, files, and the readiness probe for load balancers.
-NOT_PAGES = ("/api/", "/ws/", "/static", "/readyz", "/organisation/logo")
+# The reports page's live panel is a piece of that page, read again by its script.
+NOT_PAGES = (
+    "/api/", "/ws/", "/static", "/readyz", "/organisation/logo", "/coordinator/reports/live",
+)
 # Routes that answer with a file to save (their path ends in a file suffix), not a page.
 DOWNLOAD = re.compile(r"\.(\{\w+\}|\w+)$")
 

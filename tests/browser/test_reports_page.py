@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from interp.store.database import Database
@@ -23,8 +24,6 @@ BOSS = "boss@example.org"
 
 
 async def _prepare(server: LiveServer) -> dict[str, str]:
-    import httpx
-
     db = Database(server.settings.effective_database_url)
     try:
         await write_history(db, offered=())
@@ -114,3 +113,26 @@ def test_reports_page_in_high_contrast_is_accessible(
         assert not violations, f"reports (high contrast):\n{describe(violations)}"
     finally:
         page.context.close()
+
+
+def test_the_live_panel_shows_a_new_request_without_a_reload(
+    signed_in: tuple[LiveServer, dict[str, str]], browser: Any
+) -> None:
+    server, cookies = signed_in
+    page = _open(browser, server, cookies, "en")
+    try:
+        assert "Ukrainian" not in page.locator("#live-panel").inner_text()
+        made = run_sync(_ask_for_an_interpreter(server, "uk"))
+        assert made == 201
+        # What the page does every half minute, and at once when it comes back into view.
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.locator("#live-panel", has_text="Ukrainian").wait_for(timeout=10_000)
+        assert page.locator("#live-heading").count() == 1  # swapped, not nested
+    finally:
+        page.context.close()
+
+
+async def _ask_for_an_interpreter(server: LiveServer, language: str) -> int:
+    async with httpx.AsyncClient(base_url=server.url) as resident:
+        made = await resident.post("/api/requests", json={"language": language, "media": "audio"})
+        return made.status_code

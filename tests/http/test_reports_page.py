@@ -116,3 +116,21 @@ async def test_only_the_coordinator_sees_the_reports(live_server: LiveServer) ->
         await sign_in(client, "vol@example.org")
         assert (await client.get("/coordinator/reports")).status_code == 403
         assert (await client.get("/coordinator/reports.csv")).status_code == 403
+
+
+async def test_the_live_panel_is_served_alone_and_counts_a_new_request(
+    live_server: LiveServer, coordinator: httpx.AsyncClient
+) -> None:
+    def waiting(html: str) -> int:
+        found = re.search(r"(\d+) requests? waiting", text_of(html))
+        return int(found.group(1)) if found else 0
+
+    before = await coordinator.get("/coordinator/reports/live")
+    assert before.status_code == 200
+    assert "<html" not in before.text and 'id="live-heading"' in before.text
+    async with httpx.AsyncClient(base_url=live_server.url) as resident:
+        made = await resident.post("/api/requests", json={"language": "pl", "media": "audio"})
+        assert made.status_code == 201, made.text
+    after = await coordinator.get("/coordinator/reports/live")
+    assert waiting(after.text) == waiting(before.text) + 1
+    assert "Polish" in text_of(after.text)

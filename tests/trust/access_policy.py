@@ -74,6 +74,7 @@ HTTP_POLICY: dict[str, Row] = {
     "GET /coordinator": page({"coordinator"}),
     "POST /coordinator": page({"coordinator"}),
     "GET /coordinator/reports": page({"coordinator"}),
+    "GET /coordinator/reports/live": page({"coordinator"}),
     "GET /coordinator/settings": page({"coordinator"}),
     "POST /coordinator/settings": page({"coordinator"}),
     "POST /coordinator/settings/logo": page({"coordinator"}),
