@@ -381,15 +381,30 @@ def open_page(
     url, session = visit.url, site.sessions.get(visit.account or "", {})
     if visit.prepare:
         url, session = run_sync(visit.prepare())
+    return open_with_cookies(
+        browser, site.server, url, {**session, **(preferences or {}), "interp_lang": locale},
+        **context_args,
+    )
+
+
+def open_with_cookies(
+    browser: Any, server: LiveServer, path: str, cookies: dict[str, str], **context_args: Any
+) -> Any:
+    """A new browser context holding ``cookies`` (a session, display choices), on ``path``."""
     context = browser.new_context(**context_args)
-    cookies = [{"name": "interp_lang", "value": locale, "url": site.server.url}]
-    cookies += [{"name": name, "value": value, "url": site.server.url}
-                for name, value in {**session, **(preferences or {})}.items()]
-    context.add_cookies(cookies)
+    context.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in cookies.items()])
     page = context.new_page()
-    page.goto(site.server.url + url)
+    page.goto(server.url + path)
     page.wait_for_load_state("load")
     return page
+
+
+async def session_of_new(server: LiveServer, email: str, role: str, name: str) -> dict[str, str]:
+    """A new account of ``role``, signed in: its session cookies."""
+    await server.create_account(email, role, name=name)
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        await sign_in(client, email)
+        return dict(client.cookies.items())
 
 
 def slug(name: str) -> str:

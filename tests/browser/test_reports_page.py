@@ -13,9 +13,15 @@ import pytest
 
 from interp.store.database import Database
 from tests.browser.axe import axe_violations, describe, require_axe
-from tests.browser.site import DESKTOP, PHONE, SCREENSHOT_DIR
+from tests.browser.site import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOT_DIR,
+    open_with_cookies,
+    session_of_new,
+)
 from tests.helpers.report_history import write_history
-from tests.live_server import LiveServer, run_sync, sign_in, start_live_server
+from tests.live_server import LiveServer, run_sync, start_live_server
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +35,7 @@ async def _prepare(server: LiveServer) -> dict[str, str]:
         await write_history(db, offered=())
     finally:
         await db.close()
-    await server.create_account(BOSS, "coordinator", name="Carmen Coordinator")
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        await sign_in(client, BOSS)
-        return dict(client.cookies.items())
+    return await session_of_new(server, BOSS, "coordinator", "Carmen Coordinator")
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +51,8 @@ def signed_in(
 
 def _open(browser: Any, server: LiveServer, cookies: dict[str, str], locale: str,
           contrast: str = "standard") -> Any:
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
     values = {**cookies, "interp_lang": locale, "interp_contrast": contrast}
-    context.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in values.items()])
-    page = context.new_page()
-    page.goto(server.url + MARCH)
-    page.wait_for_load_state("load")
-    return page
+    return open_with_cookies(browser, server, MARCH, values, viewport=PHONE, bypass_csp=True)
 
 
 @pytest.mark.parametrize("locale", ["en", "ar"])

@@ -10,15 +10,14 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from interp.domain.opening_hours import DayHours, OpeningHours
 from interp.domain.organisation_profile import OrganisationProfile
 from interp.store.database import Database
 from tests.browser.axe import axe_violations, describe, require_axe
-from tests.browser.site import PHONE, SCREENSHOT_DIR
-from tests.live_server import LiveServer, run_sync, sign_in, start_live_server
+from tests.browser.site import PHONE, SCREENSHOT_DIR, open_with_cookies, session_of_new
+from tests.live_server import LiveServer, run_sync, start_live_server
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +42,7 @@ async def _prepare(server: LiveServer) -> dict[str, str]:
         await server.services.organisation.set_offered_languages(["es", "ar", "pl"])
     finally:
         await db.close()
-    await server.create_account(BOSS, "coordinator", name="Carmen Coordinator")
-    async with httpx.AsyncClient(base_url=server.url) as client:
-        await sign_in(client, BOSS)
-        return dict(client.cookies.items())
+    return await session_of_new(server, BOSS, "coordinator", "Carmen Coordinator")
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +58,8 @@ def signed_in(
 
 def _open(browser: Any, server: LiveServer, cookies: dict[str, str], path: str,
           locale: str) -> Any:
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
     values = {**cookies, "interp_lang": locale}
-    context.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in values.items()])
-    page = context.new_page()
-    page.goto(server.url + path)
-    page.wait_for_load_state("load")
-    return page
+    return open_with_cookies(browser, server, path, values, viewport=PHONE, bypass_csp=True)
 
 
 async def _set_hours(server: LiveServer, days: dict[int, DayHours | None] | None) -> None:
