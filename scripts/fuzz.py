@@ -32,7 +32,7 @@ def main() -> int:
     args = parser.parse_args()
     # tests/ is not installed: its helpers are imported from the checkout.
     sys.path.insert(0, str(REPO))
-    from tests.live_server import run_sync, start_live_server
+    from tests.live_server import open_limits, run_sync, start_live_server
     from tests.trust.fuzz_cases import (
         FORM_TARGETS,
         JSON_TARGETS,
@@ -43,7 +43,7 @@ def main() -> int:
         Tally,
         frames,
     )
-    from tests.trust.world import WORLD_SETTINGS, build_world, open_limits
+    from tests.trust.world import WORLD_SETTINGS, build_world
 
     budget = settings(
         max_examples=args.examples,

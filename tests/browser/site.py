@@ -36,7 +36,14 @@ from interp.store.models import Room, RoomParticipant
 from tests.helpers.bookings import booking_form
 from tests.helpers.calls import join
 from tests.helpers.meetings import create_meeting, keep_a_transcript
-from tests.live_server import LiveServer, csrf_from, run_sync, sign_in, start_live_server
+from tests.live_server import (
+    LiveServer,
+    csrf_from,
+    open_limits,
+    run_sync,
+    sign_in,
+    start_live_server,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -363,7 +370,8 @@ async def _machine_call(server: LiveServer) -> tuple[str, dict[str, str]]:
 
 @contextmanager
 def running_site(data_dir: Path) -> Iterator[Site]:
-    server = start_live_server(data_dir)
+    # Every page is visited in two languages, some after a new request: no limit in the way.
+    server = start_live_server(data_dir, **open_limits())
     try:
         assert server.setup_url, "a fresh server prints its setup link"
         setup_path = "/" + server.setup_url.split("/", 3)[3]

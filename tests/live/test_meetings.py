@@ -131,7 +131,10 @@ async def test_a_guest_waits_unseen_until_the_host_lets_them_in(
     assert present["peer"]["id"] == host_joined["you"]["id"]
     arrived = await host.expect("peer.joined")
     assert arrived["peer"]["id"] == ana["id"]
-    assert (await host.expect("meeting.waiting"))["waiting"] == []
+    # The emptied waiting list and the arrival come on different paths, in either order.
+    since_admit = host.seen[host.seen.index(waiting) + 1:]
+    if not any(m["type"] == "meeting.waiting" and m["waiting"] == [] for m in since_admit):
+        await host.expect("meeting.waiting", waiting=[])
     # The host heard nothing of the guest before letting them in.
     before = host.seen[: host.seen.index(arrived)]
     assert not [m for m in before if m["type"].startswith("peer.")]

@@ -3,7 +3,7 @@ each case must pass: no server error, no connection dropped without a close fram
 no change to the database when the input is refused. tests/trust/test_fuzz.py runs a
 bounded budget in the suite, scripts/fuzz.py a larger one.
 
-Every limit is raised out of reach on the fuzzed server (tests/trust/world.py
+Every limit is raised out of reach on the fuzzed server (tests/live_server.py
 open_limits) so that the cases reach the parsers and handlers, not the rate limiter.
 """
 

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from interp.app import create_app
 from interp.config import load_settings
 from interp.realtime import protocol
-from tests.live_server import LiveServer, run_sync, start_live_server
+from tests.live_server import LiveServer, open_limits, run_sync, start_live_server
 from tests.trust.access_policy import (
     HTTP_POLICY,
     SOCKET_POLICY,
@@ -28,7 +28,6 @@ from tests.trust.world import (
     World,
     build_world,
     fresh_world,
-    open_limits,
 )
 
 # The client's message types on each socket endpoint.

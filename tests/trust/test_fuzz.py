@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.live_server import run_sync, start_live_server
+from tests.live_server import open_limits, run_sync, start_live_server
 from tests.trust.fuzz_cases import (
     FORM_TARGETS,
     JSON_TARGETS,
@@ -24,7 +24,7 @@ from tests.trust.fuzz_cases import (
     Tally,
     frames,
 )
-from tests.trust.world import WORLD_SETTINGS, World, build_world, open_limits
+from tests.trust.world import WORLD_SETTINGS, World, build_world
 
 # About 2,000 cases in all: 9 socket states and 13 endpoints.
 SOCKET_EXAMPLES = 120

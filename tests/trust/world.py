@@ -10,12 +10,11 @@ import dataclasses
 import itertools
 import re
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from interp.config import Settings
 from interp.services import Services
 from tests.live_server import LiveServer, csrf_from, sign_in
 
@@ -276,14 +275,3 @@ async def fresh_world(world: World, role: str, recording: bool = False) -> World
     if recording and role in ("caseworker", "coordinator"):
         targets.recording_id = await upload_recording(server, roles["caseworker"])
     return World(server, with_tokens(roles, targets), targets)
-
-
-def open_limits() -> dict[str, object]:
-    """Every limit of this build's settings raised out of reach: the access and fuzz tests
-    try doors many times from one address, and limits have tests of their own."""
-    limits: dict[str, object] = {}
-    for setting in fields(Settings):
-        if setting.name.startswith("limit_"):
-            kind = type(getattr(Settings, setting.name, setting.default))
-            limits[setting.name] = {str: "1000000/1", int: 100000, float: 1e6}[kind]
-    return limits
