@@ -9,7 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from interp.domain.errors import InvalidInput
-from interp.domain.reports import LanguageFigures, Reports, percentile, report_period
+from interp.domain.reports import (
+    LanguageFigures,
+    Reports,
+    calls_from_interpreters,
+    calls_from_rooms,
+    percentile,
+    report_period,
+)
 from interp.store.database import Database
 from interp.store.models import InterpretationRequest
 from tests.helpers.report_history import (
@@ -124,3 +131,26 @@ def test_percentile_interpolates_between_neighbours() -> None:
     assert percentile([7.0], 0.9) == 7.0
     assert percentile([10.0, 20.0], 0.5) == 15.0
     assert percentile([30.0, 60.0, 120.0, 300.0], 0.9) == pytest.approx(246.0)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("2026-03-01", "2026-03-31"), ("2026-02-28", "2026-04-01"), ("2025-12-01", "2026-05-31")],
+)
+async def test_calls_read_either_way_give_the_same_figures(
+    database: Database, first: str, last: str
+) -> None:
+    """Short periods find their rooms first, long ones their interpreters: the same calls,
+    the same lengths (including the calls just outside March, and two interpreters of one
+    language in one room counted once)."""
+    await write_history(database)
+    period = report_period(first, last)
+    async with database.session() as session:
+        by_rooms = sorted(await session.execute(calls_from_rooms(period)))
+        by_interpreters = sorted(await session.execute(calls_from_interpreters(period)))
+    assert by_rooms  # the history has calls in every one of these periods
+    assert [(code, calls) for code, calls, _ in by_rooms] == [
+        (code, calls) for code, calls, _ in by_interpreters
+    ]
+    for (_, _, seconds), (_, _, same) in zip(by_rooms, by_interpreters, strict=True):
+        assert seconds == pytest.approx(same)
