@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from interp.domain.errors import InvalidInput, InvalidToken, NotFound
+from interp.domain.errors import InvalidInput, InvalidToken, NotAllowed, NotFound
 from interp.domain.kinds import AccountRole
 from interp.domain.passwords import check_new_password, hash_password, verify_password
 from interp.domain.sessions import end_sessions
@@ -425,3 +425,24 @@ class Accounts:
         except IntegrityError as exc:
             raise InvalidInput("An account with this email address already exists.") from exc
         return _account(user, codes)
+
+
+async def lock_interpreter(
+    session: AsyncSession, volunteer_id: str, language: str, taking: str, thing: str
+) -> User:
+    """The volunteer's account row, locked until the transaction ends (PostgreSQL; SQLite
+    has one writer at a time): one volunteer's accepts and claims run one after another,
+    and a deactivation waits for one under way. ``NotAllowed`` unless they are an active
+    volunteer who interprets ``language`` now; ``taking`` ("accept requests") and ``thing``
+    ("request") word the refusal."""
+    account = await session.scalar(select(User).where(User.id == volunteer_id).with_for_update())
+    if account is None or not account.active or account.role != AccountRole.VOLUNTEER:
+        raise NotAllowed(f"Only volunteer interpreters {taking}.")
+    offers = await session.scalar(
+        select(UserLanguage.language_code).where(
+            UserLanguage.user_id == volunteer_id, UserLanguage.language_code == language
+        )
+    )
+    if offers is None:
+        raise NotAllowed(f"You do not interpret this {thing}'s language.")
+    return account

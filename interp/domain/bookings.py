@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, or_, select, update
 
-from interp.domain.accounts import Account, is_staff, may_manage
+from interp.domain.accounts import Account, is_staff, lock_interpreter, may_manage
 from interp.domain.booking_records import (
     EARLY_ARRIVAL,
     MAX_LENGTH_MIN,
@@ -38,7 +38,7 @@ from interp.domain.booking_records import (
     checked_time,
 )
 from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from interp.domain.kinds import AccountRole, RequestStatus
+from interp.domain.kinds import RequestStatus
 from interp.domain.organisation import Organisation
 from interp.domain.tokens import new_id, utcnow
 from interp.store.database import Database, rowcount
@@ -49,7 +49,6 @@ from interp.store.models import (
     Meeting,
     ResidentLink,
     User,
-    UserLanguage,
 )
 
 log = logging.getLogger(__name__)
@@ -271,20 +270,9 @@ class Bookings:
         booking = await self.get(booking_id)
         now = utcnow()
         async with self.db.session() as session:
-            # As in accepting a request: one volunteer's claims run one after another.
-            account = await session.scalar(
-                select(User).where(User.id == volunteer.id).with_for_update()
+            await lock_interpreter(
+                session, volunteer.id, booking.language_code, "claim bookings", "booking"
             )
-            if account is None or not account.active or account.role != AccountRole.VOLUNTEER:
-                raise NotAllowed("Only volunteer interpreters claim bookings.")
-            offers = await session.scalar(
-                select(UserLanguage.language_code).where(
-                    UserLanguage.user_id == volunteer.id,
-                    UserLanguage.language_code == booking.language_code,
-                )
-            )
-            if offers is None:
-                raise NotAllowed("You do not interpret this booking's language.")
             won = await session.execute(
                 update(Booking)
                 .where(Booking.id == booking_id)

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import aliased
 
-from interp.domain.accounts import Account
+from interp.domain.accounts import Account, lock_interpreter
 from interp.domain.bookings import held_for_another
-from interp.domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from interp.domain.kinds import AccountRole, Media, ParticipantRole, RequestStatus, RoomKind
+from interp.domain.errors import Conflict, InvalidInput, NotFound
+from interp.domain.kinds import Media, ParticipantRole, RequestStatus, RoomKind
 from interp.domain.machine_rooms import JOINABLE_ROOMS, MachineRooms, resident_seat
 from interp.domain.meeting_requests import MeetingRequests
 from interp.domain.request_records import (
@@ -29,8 +29,6 @@ from interp.store.models import (
     InterpretationRequest,
     Room,
     RoomParticipant,
-    User,
-    UserLanguage,
 )
 
 __all__ = [
@@ -130,22 +128,10 @@ class RequestQueue(MachineRooms, MeetingRequests):
         joinable = await self.joinable_room(request.room_id)
         room_id = joinable.id if joinable is not None else new_id()
         async with self.db.session() as session:
-            # Locks the account row until the end (PostgreSQL; SQLite has one writer at a
-            # time): one volunteer's accepts run one after another, so the second sees the
-            # first's call, and a deactivation waits for an accept under way.
-            account = await session.scalar(
-                select(User).where(User.id == volunteer.id).with_for_update()
+            # Locked: the second of one volunteer's accepts sees the first's call.
+            account = await lock_interpreter(
+                session, volunteer.id, request.language_code, "accept requests", "request"
             )
-            if account is None or not account.active or account.role != AccountRole.VOLUNTEER:
-                raise NotAllowed("Only volunteer interpreters accept requests.")
-            offers_language = await session.scalar(
-                select(UserLanguage.language_code).where(
-                    UserLanguage.user_id == volunteer.id,
-                    UserLanguage.language_code == request.language_code,
-                )
-            )
-            if offers_language is None:
-                raise NotAllowed("You do not interpret this request's language.")
             if request.status == RequestStatus.OPEN and await session.scalar(
                 select(in_a_call(volunteer.id))
             ):
