@@ -7,6 +7,7 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
+from interp.domain.accounts import Account
 from interp.domain.errors import DomainError
 from interp.domain.kinds import AccountRole
 from interp.domain.rooms import Participant
@@ -22,15 +23,24 @@ from interp.realtime.resident import ResidentSession
 from interp.realtime.volunteer import VolunteerSession
 
 
-async def volunteer_socket(websocket: WebSocket) -> None:
+async def _staff_socket(websocket: WebSocket, role: AccountRole) -> Account | None:
+    """The signed-in account of ``role`` on this same-origin socket, or None once the
+    socket is closed with the reason."""
     # Accept first, then close with a code: a refused handshake tells the page nothing.
     await websocket.accept()
     if not same_origin(websocket):
         await websocket.close(CloseCode.FORBIDDEN)
-        return
+        return None
     account = await current_account(websocket)
-    if account is None or account.role != AccountRole.VOLUNTEER:
+    if account is None or account.role != role:
         await websocket.close(CloseCode.UNAUTHORISED)
+        return None
+    return account
+
+
+async def volunteer_socket(websocket: WebSocket) -> None:
+    account = await _staff_socket(websocket, AccountRole.VOLUNTEER)
+    if account is None:
         return
     svc = services(websocket)
     conn = Connection(websocket, VolunteerSession.schema, svc.limits.message_bucket())
@@ -42,13 +52,8 @@ async def volunteer_socket(websocket: WebSocket) -> None:
 
 
 async def coordinator_socket(websocket: WebSocket) -> None:
-    await websocket.accept()
-    if not same_origin(websocket):
-        await websocket.close(CloseCode.FORBIDDEN)
-        return
-    account = await current_account(websocket)
-    if account is None or account.role != AccountRole.COORDINATOR:
-        await websocket.close(CloseCode.UNAUTHORISED)
+    account = await _staff_socket(websocket, AccountRole.COORDINATOR)
+    if account is None:
         return
     svc = services(websocket)
     conn = Connection(websocket, CoordinatorSession.schema, svc.limits.message_bucket())
