@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Literal
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
@@ -36,9 +37,11 @@ def seconds_text(seconds: int, locale: str) -> str:
     return format_unit(seconds, "duration-second", "long", locale=locale)
 
 
-def hours_text(seconds: float, locale: str) -> str:
-    """A length of time in hours, to one decimal ("1.5 hours", "1 hour")."""
-    return format_unit(round(seconds / 3600, 1), "duration-hour", "long", locale=locale)
+def hours_text(
+    seconds: float, locale: str, length: Literal["short", "long"] = "long"
+) -> str:
+    """A length of time in hours, to one decimal ("1.5 hours", "1 hour"; short: "1.5 hr")."""
+    return format_unit(round(seconds / 3600, 1), "duration-hour", length, locale=locale)
 
 
 def megabytes_text(megabytes: int, locale: str) -> str:

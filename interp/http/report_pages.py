@@ -11,7 +11,6 @@ from typing import Any
 
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal, format_percent
-from babel.units import format_unit
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,6 +28,7 @@ from interp.domain.reports import (
     Reports,
     report_period,
 )
+from interp.http.formatting import hours_text
 from interp.http.guard import requires
 from interp.http.pages import page
 from interp.http.report_charts import Bar, Series, bar_chart, swatch
@@ -101,9 +101,7 @@ class Words:
         )
 
     def hours(self, seconds: float) -> str:
-        return format_unit(
-            round(seconds / 3600, 1), "duration-hour", length="short", locale=self.locale
-        )
+        return hours_text(seconds, self.locale, "short")
 
 
 def unmet_sentence(words: Words, figures: LanguageFigures) -> str:
